@@ -1,0 +1,82 @@
+# wireboot: network-boot-first firmware for x86_64 VMs.
+#   make          build/wireboot.elf (PVH) and build/wireboot.rom (-bios, pflash)
+#   make run      boot it in QEMU (installs what is missing first)
+#   make test     host unit tests + QEMU integration tests, one summary line
+#   make format   clang-format the sources
+#   make clean
+
+BUILD   := build
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+FW_CC   := gcc
+FW_LD   := ld
+NASM    := nasm
+HOST_CC := gcc
+PYTHON  := /usr/bin/python3
+
+FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC) -print-file-name=include) \
+	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-fno-asynchronous-unwind-tables -fno-common -ffunction-sections \
+	-Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -DWB_VERSION='"$(VERSION)"'
+FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
+
+FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c)
+FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm
+FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o)
+
+.PHONY: all run test unit integration format clean deps fuzz
+
+all: $(BUILD)/wireboot.elf $(BUILD)/wireboot.rom
+
+$(BUILD)/fw/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/fw/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -o $@ $<
+
+# The version string changes with every commit: rebuild what prints it.
+$(BUILD)/fw/boot/banner.o: FORCE
+FORCE:
+
+$(BUILD)/wireboot.elf: $(FW_OBJS) arch/x86_64/wireboot.ld
+	$(FW_LD) $(FW_LDFLAGS) -o $@ $(FW_OBJS)
+
+$(BUILD)/wireboot.rom: $(BUILD)/wireboot.elf arch/x86_64/reset.asm scripts/mkrom.sh
+	scripts/mkrom.sh $< arch/x86_64/reset.asm $@
+
+-include $(shell find $(BUILD)/fw -name '*.d' 2>/dev/null)
+
+deps:
+	scripts/deps.sh
+
+run: deps all
+	$(PYTHON) test-env/run.py $(RUN_ARGS)
+
+# Host unit tests: the firmware's own parsers and allocators, built with the
+# host compiler. -idirafter keeps the C library's headers ahead of ours.
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -idirafter include \
+	-fsanitize=address,undefined -fno-omit-frame-pointer
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+$(BUILD)/unit/test_memmap: platform/memmap.c
+$(BUILD)/unit/test_pool: platform/memmap.c platform/pool.c
+$(BUILD)/unit/test_format: lib/format.c
+$(BUILD)/unit/test_config: platform/config.c
+
+$(BUILD)/unit/%: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+
+unit: $(UNIT_TESTS)
+	@scripts/run-unit.sh $(UNIT_TESTS)
+
+test: deps all $(UNIT_TESTS)
+	@scripts/test.sh $(UNIT_TESTS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,85 @@
+/* IDT for the 32 CPU exceptions and the register dump they end in. */
+#include <stdint.h>
+#include <idt.h>
+#include <io.h>
+#include <log.h>
+
+struct exc_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+struct idt_gate {
+	uint16_t off0;
+	uint16_t sel;
+	uint8_t ist;
+	uint8_t attr;
+	uint16_t off1;
+	uint32_t off2;
+	uint32_t zero;
+} __attribute__((packed));
+
+extern const uint64_t isr_table[32];
+
+static struct idt_gate idt[32] __attribute__((aligned(16)));
+
+static const char *const exc_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
+	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
+	"invalid TSS", "segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FP error", "alignment check", "machine check",
+	"SIMD FP error", "virtualization", "control protection", "reserved", "reserved",
+	"reserved", "reserved", "reserved", "reserved", "hypervisor injection",
+	"VMM communication", "security", "reserved",
+};
+
+void idt_init(void)
+{
+	for (int i = 0; i < 32; i++) {
+		uint64_t h = isr_table[i];
+		idt[i] = (struct idt_gate){
+			.off0 = (uint16_t)h,
+			.sel = 0x10,
+			.ist = 0,
+			.attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+			.off1 = (uint16_t)(h >> 16),
+			.off2 = (uint32_t)(h >> 32),
+		};
+	}
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+/* Called from isr.asm with the saved frame; prints and halts. */
+__attribute__((noreturn)) void exc_handle(struct exc_frame *f);
+
+__attribute__((noreturn)) void exc_handle(struct exc_frame *f)
+{
+	con_printf("\n*** wireboot: CPU exception %llu (%s), error code %#llx\n",
+		   (unsigned long long)f->vector,
+		   f->vector < 32 ? exc_names[f->vector] : "?", (unsigned long long)f->error);
+	con_printf("RIP=%016llx CS=%04llx RFLAGS=%016llx\n", (unsigned long long)f->rip,
+		   (unsigned long long)f->cs, (unsigned long long)f->rflags);
+	con_printf("RSP=%016llx SS=%04llx CR2=%016llx\n", (unsigned long long)f->rsp,
+		   (unsigned long long)f->ss, (unsigned long long)read_cr2());
+	con_printf("CR0=%016llx CR3=%016llx CR4=%016llx\n", (unsigned long long)read_cr0(),
+		   (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	con_printf("RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
+		   (unsigned long long)f->rax, (unsigned long long)f->rbx,
+		   (unsigned long long)f->rcx, (unsigned long long)f->rdx);
+	con_printf("RSI=%016llx RDI=%016llx RBP=%016llx\n", (unsigned long long)f->rsi,
+		   (unsigned long long)f->rdi, (unsigned long long)f->rbp);
+	con_printf("R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n",
+		   (unsigned long long)f->r8, (unsigned long long)f->r9,
+		   (unsigned long long)f->r10, (unsigned long long)f->r11);
+	con_printf("R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n",
+		   (unsigned long long)f->r12, (unsigned long long)f->r13,
+		   (unsigned long long)f->r14, (unsigned long long)f->r15);
+	con_printf("*** halted\n");
+	cpu_halt_forever();
+}

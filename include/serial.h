@@ -1,0 +1,11 @@
+/* 16550 UART on COM1 (platform/serial.c): the console. */
+#ifndef WB_SERIAL_H
+#define WB_SERIAL_H
+
+#include <stddef.h>
+
+void serial_init(void);
+void serial_putc(char c);
+void serial_write(const char *s, size_t n);
+
+#endif

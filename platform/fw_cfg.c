@@ -1,0 +1,130 @@
+/* QEMU fw_cfg: item and file reads over port I/O or DMA. */
+#include <string.h>
+#include <fw_cfg.h>
+#include <io.h>
+
+#define FW_CFG_PORT_SEL 0x510
+#define FW_CFG_PORT_DATA 0x511
+#define FW_CFG_PORT_DMA 0x514
+
+#define FW_CFG_DMA_ERROR 0x01
+#define FW_CFG_DMA_READ 0x02
+#define FW_CFG_DMA_SKIP 0x04
+#define FW_CFG_DMA_SELECT 0x08
+#define FW_CFG_DMA_WRITE 0x10
+
+struct fw_cfg_dma {
+	uint32_t control;
+	uint32_t length;
+	uint64_t address;
+} __attribute__((packed, aligned(16)));
+
+struct fw_cfg_file {
+	uint32_t size;
+	uint16_t select;
+	uint16_t reserved;
+	char name[56];
+} __attribute__((packed));
+
+static bool present, dma;
+
+static uint32_t be32(uint32_t v) { return __builtin_bswap32(v); }
+static uint16_t be16(uint16_t v) { return __builtin_bswap16(v); }
+
+/* Run one DMA request and wait for the device to clear control. */
+static int fw_cfg_dma_run(uint32_t control, void *buf, uint32_t len)
+{
+	static struct fw_cfg_dma req;
+
+	req.control = be32(control);
+	req.length = be32(len);
+	req.address = __builtin_bswap64((uint64_t)(uintptr_t)buf);
+	__asm__ volatile("" ::: "memory");
+	uint64_t a = (uintptr_t)&req;
+	outl(FW_CFG_PORT_DMA, be32((uint32_t)(a >> 32)));
+	outl(FW_CFG_PORT_DMA + 4, be32((uint32_t)a));
+	for (;;) {
+		uint32_t c = be32(*(volatile uint32_t *)&req.control);
+		if (c & FW_CFG_DMA_ERROR)
+			return -1;
+		if (!c)
+			return 0;
+		cpu_pause();
+	}
+}
+
+bool fw_cfg_init(void)
+{
+	char sig[4];
+
+	outw(FW_CFG_PORT_SEL, FW_CFG_SIGNATURE);
+	for (int i = 0; i < 4; i++)
+		sig[i] = (char)inb(FW_CFG_PORT_DATA);
+	present = memcmp(sig, "QEMU", 4) == 0;
+	if (!present)
+		return false;
+	uint32_t id;
+	outw(FW_CFG_PORT_SEL, FW_CFG_ID);
+	id = inb(FW_CFG_PORT_DATA);
+	/* DMA: feature bit 1, and the DMA register reads back "QEMU CFG". */
+	dma = (id & 2) && inl(FW_CFG_PORT_DMA) == be32(0x51454d55);
+	return true;
+}
+
+bool fw_cfg_present(void)
+{
+	return present;
+}
+
+bool fw_cfg_has_dma(void)
+{
+	return dma;
+}
+
+void fw_cfg_read(uint16_t sel, void *buf, uint32_t len)
+{
+	if (!present)
+		return;
+	if (dma && fw_cfg_dma_run((uint32_t)sel << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_READ, buf,
+				  len) == 0)
+		return;
+	outw(FW_CFG_PORT_SEL, sel);
+	uint8_t *p = buf;
+	for (uint32_t i = 0; i < len; i++)
+		p[i] = inb(FW_CFG_PORT_DATA);
+}
+
+int fw_cfg_write(uint16_t sel, uint32_t offset, const void *buf, uint32_t len)
+{
+	if (!present || !dma)
+		return -1;
+	if (fw_cfg_dma_run((uint32_t)sel << 16 | FW_CFG_DMA_SELECT | FW_CFG_DMA_SKIP, 0, offset))
+		return -1;
+	return fw_cfg_dma_run(FW_CFG_DMA_WRITE, (void *)buf, len);
+}
+
+int fw_cfg_find(const char *name, uint16_t *sel, uint32_t *size)
+{
+	if (!present)
+		return -1;
+	uint32_t count;
+	outw(FW_CFG_PORT_SEL, FW_CFG_FILE_DIR);
+	uint8_t c[4];
+	for (int i = 0; i < 4; i++)
+		c[i] = inb(FW_CFG_PORT_DATA);
+	count = (uint32_t)c[0] << 24 | c[1] << 16 | c[2] << 8 | c[3];
+	/* The data port keeps streaming the directory, one entry at a time. */
+	for (uint32_t i = 0; i < count && i < 4096; i++) {
+		struct fw_cfg_file f;
+		uint8_t *p = (uint8_t *)&f;
+		for (size_t j = 0; j < sizeof(f); j++)
+			p[j] = inb(FW_CFG_PORT_DATA);
+		f.name[55] = '\0';
+		if (strcmp(f.name, name) == 0) {
+			*sel = be16(f.select);
+			*size = be32(f.size);
+			return 0;
+		}
+	}
+	return -1;
+}
