@@ -16,7 +16,7 @@ PYTHON  := /usr/bin/python3
 
 FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC) -print-file-name=include) \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
-	-fno-asynchronous-unwind-tables -fno-common -ffunction-sections \
+	-fno-asynchronous-unwind-tables -fno-common -ffunction-sections --param=min-pagesize=0 \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -DWB_VERSION='"$(VERSION)"'
 FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
 

@@ -103,26 +103,40 @@ int fw_cfg_write(uint16_t sel, uint32_t offset, const void *buf, uint32_t len)
 	return fw_cfg_dma_run(FW_CFG_DMA_WRITE, (void *)buf, len);
 }
 
+#define FW_CFG_DIR_MAX 256
+
+static struct fw_cfg_file dir[FW_CFG_DIR_MAX];
+static uint32_t dir_count;
+static bool dir_loaded;
+
+/* Read the file directory once: a big-endian count, then the entries. */
+static void load_dir(void)
+{
+	static uint8_t raw[4 + sizeof(dir)];
+	uint32_t count;
+
+	dir_loaded = true;
+	fw_cfg_read(FW_CFG_FILE_DIR, raw, 4);
+	memcpy(&count, raw, 4);
+	count = be32(count);
+	if (count > FW_CFG_DIR_MAX)
+		count = FW_CFG_DIR_MAX; /* QEMU has a few dozen; the rest is unreachable */
+	fw_cfg_read(FW_CFG_FILE_DIR, raw, 4 + count * (uint32_t)sizeof(struct fw_cfg_file));
+	memcpy(dir, raw + 4, count * sizeof(struct fw_cfg_file));
+	dir_count = count;
+}
+
 int fw_cfg_find(const char *name, uint16_t *sel, uint32_t *size)
 {
 	if (!present)
 		return -1;
-	uint32_t count;
-	outw(FW_CFG_PORT_SEL, FW_CFG_FILE_DIR);
-	uint8_t c[4];
-	for (int i = 0; i < 4; i++)
-		c[i] = inb(FW_CFG_PORT_DATA);
-	count = (uint32_t)c[0] << 24 | c[1] << 16 | c[2] << 8 | c[3];
-	/* The data port keeps streaming the directory, one entry at a time. */
-	for (uint32_t i = 0; i < count && i < 4096; i++) {
-		struct fw_cfg_file f;
-		uint8_t *p = (uint8_t *)&f;
-		for (size_t j = 0; j < sizeof(f); j++)
-			p[j] = inb(FW_CFG_PORT_DATA);
-		f.name[55] = '\0';
-		if (strcmp(f.name, name) == 0) {
-			*sel = be16(f.select);
-			*size = be32(f.size);
+	if (!dir_loaded)
+		load_dir();
+	for (uint32_t i = 0; i < dir_count; i++) {
+		if (strncmp(dir[i].name, name, sizeof(dir[i].name)) == 0 &&
+		    strlen(name) < sizeof(dir[i].name)) {
+			*sel = be16(dir[i].select);
+			*size = be32(dir[i].size);
 			return 0;
 		}
 	}
