@@ -13,6 +13,9 @@ FW_LD   := ld
 NASM    := nasm
 HOST_CC := gcc
 PYTHON  := /usr/bin/python3
+MACHINE ?= q35
+ENTRY   ?= pvh
+MEMORY  ?= 512M
 
 FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC) -print-file-name=include) \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
@@ -52,7 +55,7 @@ deps:
 	scripts/deps.sh
 
 run: deps all
-	$(PYTHON) test-env/run.py $(RUN_ARGS)
+	MACHINE=$(MACHINE) ENTRY=$(ENTRY) MEMORY=$(MEMORY) $(PYTHON) test-env/run.py
 
 # Host unit tests: the firmware's own parsers and allocators, built with the
 # host compiler. -idirafter keeps the C library's headers ahead of ours.
@@ -60,10 +63,9 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -idirafter 
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-$(BUILD)/unit/test_memmap: platform/memmap.c
-$(BUILD)/unit/test_pool: platform/memmap.c platform/pool.c
-$(BUILD)/unit/test_format: lib/format.c
-$(BUILD)/unit/test_config: platform/config.c
+# Each test's firmware sources are listed in tests/unit/unit.mk.
+-include tests/unit/unit.mk
+$(BUILD)/unit/test_mmio_cmdline: platform/mmio_cmdline.c
 
 $(BUILD)/unit/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -74,6 +76,9 @@ unit: $(UNIT_TESTS)
 
 test: deps all $(UNIT_TESTS)
 	@scripts/test.sh $(UNIT_TESTS)
+
+# libFuzzer targets for every parser of outside input: `make fuzz`.
+-include tests/fuzz/fuzz.mk
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -20,7 +20,7 @@ struct mmio_dev {
 };
 
 /* Parse "<size>[KMG]@<base>:<irq>[:<id>]" (Linux's virtio_mmio.device=
- * syntax). Pure; returns true on success. */
+ * syntax; platform/mmio_cmdline.c). Pure; returns true on success. */
 bool mmio_parse_device(const char *s, uint64_t *size, uint64_t *base, uint32_t *irq);
 
 void mmio_discover(const struct config *cfg, bool probe_microvm);

@@ -79,3 +79,19 @@ def test_microvm_virtio_mmio_from_command_line(vm_name):
     assert_clean_power_off(r)
     assert r.lines(r"mmio 0x[0-9a-f]+ virtio-mmio v\d device 1 \(net\)")
     assert not r.lines(r"is not a known key")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("entry,machine", [("rom", "q35"), ("pvh", "microvm")])
+def test_no_acpi_is_reported_and_debug_exit_powers_off(entry, machine, vm_name):
+    # acpi=off: no RSDP anywhere. wireboot says so, still prints the banner,
+    # and powers off through QEMU's isa-debug-exit (exit code 1 for value 0).
+    r = Vm(entry=entry, machine=f"{machine},acpi=off", name=vm_name,
+           extra=["-device", "isa-debug-exit"]).run()
+    assert not r.timed_out, f"hung; see {r.log}"
+    assert r.exit_code == 1
+    assert r.lines(r"warning: acpi: no RSDP .*continuing without ACPI")
+    assert r.lines(r"banner: ready in")
+    assert "CPU exception" not in r.output

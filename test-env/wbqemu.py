@@ -91,7 +91,7 @@ class Vm:
     name: str = "vm"
 
     def is_mmio(self):
-        return self.machine == "microvm"
+        return self.machine.split(",")[0] == "microvm"
 
     def args(self, log_path: Path):
         a = [QEMU, "-accel", accel(), "-M", self.machine, "-m", self.memory,
