@@ -8,6 +8,8 @@
 BUILD   := build
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
+LWIP_DIR := third_party/lwip-2.1.3/src
+
 FW_CC   := gcc
 FW_LD   := ld
 NASM    := nasm
@@ -20,12 +22,22 @@ MEMORY  ?= 512M
 FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC) -print-file-name=include) \
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-fno-asynchronous-unwind-tables -fno-common -ffunction-sections --param=min-pagesize=0 \
-	-Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -DWB_VERSION='"$(VERSION)"'
+	-Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Ilwip-port -I$(LWIP_DIR)/include -DWB_VERSION='"$(VERSION)"' \
+	-isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -DHAVE_USE_MS_ABI
 FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
 
-FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c)
+FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c drivers/virtio/*.c snp/*.c \
+	lwip-port/*.c pxe/*.c)
+
+# lwIP 2.1.3 from Debian's source package (scripts/deps.sh), compiled untouched.
+LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \
+	netif.c pbuf.c raw.c stats.c sys.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+	$(addprefix $(LWIP_DIR)/core/ipv4/,etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
+	$(LWIP_DIR)/netif/ethernet.c
+LWIP_INC := -Ilwip-port -I$(LWIP_DIR)/include
 FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm
-FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o)
+FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o) \
+	$(LWIP_SRCS:$(LWIP_DIR)/%.c=$(BUILD)/lwip/%.o)
 
 .PHONY: all run test unit integration format clean deps fuzz
 
@@ -34,6 +46,14 @@ all: $(BUILD)/wireboot.elf $(BUILD)/wireboot.rom
 $(BUILD)/fw/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+# lwIP is third-party code: its own warnings are not ours to fix.
+$(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(FW_CC) $(filter-out -Werror -Wextra,$(FW_CFLAGS)) -w $(LWIP_INC) -MMD -MP -c $< -o $@
+
+$(LWIP_DIR)/core/init.c:
+	scripts/deps.sh
 
 $(BUILD)/fw/%.o: %.asm
 	@mkdir -p $(dir $@)
@@ -49,7 +69,7 @@ $(BUILD)/wireboot.elf: $(FW_OBJS) arch/x86_64/wireboot.ld
 $(BUILD)/wireboot.rom: $(BUILD)/wireboot.elf arch/x86_64/reset.asm scripts/mkrom.sh
 	scripts/mkrom.sh $< arch/x86_64/reset.asm $@
 
--include $(shell find $(BUILD)/fw -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/fw $(BUILD)/lwip -name '*.d' 2>/dev/null)
 
 deps:
 	scripts/deps.sh

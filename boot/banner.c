@@ -5,7 +5,7 @@
 #include <format.h>
 #include <fw_cfg.h>
 #include <log.h>
-#include <mem.h>
+#include <sysmem.h>
 #include <mmio_devices.h>
 #include <paging.h>
 #include <pci.h>

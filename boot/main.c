@@ -10,13 +10,17 @@
 #include <idt.h>
 #include <io.h>
 #include <log.h>
-#include <mem.h>
+#include <sysmem.h>
 #include <mmio_devices.h>
+#include <net.h>
 #include <paging.h>
 #include <pci.h>
 #include <power.h>
+#include <pxe.h>
 #include <serial.h>
+#include <snp.h>
 #include <string.h>
+#include <virtio.h>
 
 #define CONFIG_FILE "opt/wireboot/config"
 #define CONFIG_FILE_MAX 16384
@@ -63,6 +67,40 @@ static void load_config(void)
 		log_warn("config: %zu more settings ignored", config.more_problems);
 }
 
+/* A whole number of seconds from a setting, or def when absent or bad. */
+static uint32_t config_seconds(const char *key, uint32_t def, uint32_t max)
+{
+	const char *v = config_get(&config, key);
+	uint32_t n = 0;
+
+	if (!v)
+		return def;
+	for (const char *p = v; *p; p++) {
+		if (*p < '0' || *p > '9' || n > max) {
+			log_warn("config: %s=%s is not a number of seconds from 0 to %u; using %u",
+				 key, v, max, def);
+			return def;
+		}
+		n = n * 10 + (uint32_t)(*p - '0');
+	}
+	if (n > max) {
+		log_warn("config: %s=%s is more than %u seconds; using %u", key, v, max, max);
+		return max;
+	}
+	return n;
+}
+
+/* Answer pings and ARP for a while: until TFTP lands, the lease's use. */
+static void net_wait(uint32_t seconds)
+{
+	if (!seconds)
+		return;
+	log_info("net: answering ping for %u s (net_wait)", seconds);
+	uint64_t end = clock_ms() + seconds * 1000ULL;
+	while (clock_ms() < end)
+		net_poll();
+}
+
 /* Enumerate PCI (assigning resources when nothing ran before us) and make
  * sure every BAR is inside the identity map. */
 static void probe_pci(enum machine m)
@@ -106,7 +144,7 @@ void wb_main(uint32_t entry, uint32_t start_info)
 		cpu_halt_forever();
 	}
 	load_config();
-	if (mem_init(&bootinfo)) {
+	if (sysmem_init(&bootinfo)) {
 		log_error("wireboot: cannot continue without RAM; halted");
 		cpu_halt_forever();
 	}
@@ -121,6 +159,15 @@ void wb_main(uint32_t entry, uint32_t start_info)
 	mmio_discover(&config, m == MACHINE_MICROVM);
 
 	banner_print(&bootinfo, m, &config);
-	log_info("wireboot: nothing to boot yet (network boot comes next); powering off");
+
+	virtio_probe_all();
+	snp_probe_all();
+	struct pxe_dhcp_result dhcp;
+	if (net_init() && !pxe_dhcp(&dhcp, config_seconds("dhcp_timeout", 30, 3600) * 1000ULL, NULL))
+		net_wait(config_seconds("net_wait", 0, 3600));
+
+	log_info("wireboot: nothing to boot yet (TFTP comes next); powering off");
+	net_shutdown();
+	virtio_reset_all();
 	power_off();
 }

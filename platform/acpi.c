@@ -3,7 +3,7 @@
 #include <acpi.h>
 #include <fw_cfg.h>
 #include <log.h>
-#include <mem.h>
+#include <sysmem.h>
 
 #define ACPI_MAX_TABLES 48
 
@@ -26,7 +26,7 @@ static uint64_t scan_rsdp(uint64_t base, uint64_t len)
 static void protect(uint64_t addr, uint64_t len)
 {
 	if (memmap_type_at(&sys_memmap, addr) == MEM_FREE)
-		mem_reserve(addr, len, MEM_ACPI_RECLAIM);
+		sysmem_reserve(addr, len, MEM_ACPI_RECLAIM);
 }
 
 /* fw_cfg table-loader callbacks: load a file into ACPI memory. */
@@ -40,7 +40,7 @@ static uint8_t *fw_load(void *ctx, const char *name, uint32_t align, uint8_t zon
 	uint64_t pages = (sz + PAGE_SIZE - 1) / PAGE_SIZE;
 	/* Zone "F-segment" asks for < 1 MiB for legacy scanners; we pass the
 	 * RSDP explicitly to everything we boot, so anywhere below 4 GiB does. */
-	uint8_t *p = mem_alloc_pages(pages, MEM_ACPI_RECLAIM, 1ULL << 32);
+	uint8_t *p = sysmem_alloc_pages(pages, MEM_ACPI_RECLAIM, 1ULL << 32);
 	if (!p)
 		return NULL;
 	memset(p, 0, pages * PAGE_SIZE);
@@ -67,7 +67,7 @@ static uint64_t rsdp_from_loader(void)
 
 	if (fw_cfg_find("etc/table-loader", &sel, &size) || !size)
 		return 0;
-	uint8_t *cmds = mem_alloc_pages((size + PAGE_SIZE - 1) / PAGE_SIZE, MEM_BS_DATA, 0);
+	uint8_t *cmds = sysmem_alloc_pages((size + PAGE_SIZE - 1) / PAGE_SIZE, MEM_BS_DATA, 0);
 	if (!cmds)
 		return 0;
 	fw_cfg_read(sel, cmds, size);

@@ -11,6 +11,8 @@ struct config_key {
 /* Every key wireboot reads. docs/config.md documents each one. */
 static const struct config_key known_keys[] = {
 	{ "log", false },
+	{ "dhcp_timeout", false },
+	{ "net_wait", false },
 	/* Linux's syntax for virtio-mmio devices; QEMU microvm and Firecracker
 	 * put it on the command line, and we read it the same way. */
 	{ "virtio_mmio.device", true },

@@ -121,12 +121,23 @@ class Vm:
             a += ["-fw_cfg", f"name=opt/wireboot/config,file={cfg}"]
         return a + self.extra
 
-    def run(self, marker=POWER_OFF, timeout=60, stop_on_marker=False):
+    def start(self, netns=None):
+        """Boot in the background (inside netns if given); returns a Running."""
+        LOGS.mkdir(parents=True, exist_ok=True)
+        log_path = LOGS / f"{self.name}.log"
+        cmd = self.args(log_path)
+        if netns:
+            cmd = ["ip", "netns", "exec", netns] + cmd
+        return Running(cmd, log_path)
+
+    def run(self, marker=POWER_OFF, timeout=60, stop_on_marker=False, netns=None):
         """Boot; wait for QEMU to exit (or, with stop_on_marker, for the
         marker line). Returns a Result; the serial log is kept in build/test-logs."""
         LOGS.mkdir(parents=True, exist_ok=True)
         log_path = LOGS / f"{self.name}.log"
         cmd = self.args(log_path)
+        if netns:
+            cmd = ["ip", "netns", "exec", netns] + cmd
         start = time.monotonic()
         found = False
         timed_out = False
@@ -171,3 +182,66 @@ class Vm:
         if marker and marker in output:
             found = True
         return Result(output, code, timed_out, found, time.monotonic() - start, log_path)
+
+
+class Running:
+    """A VM booting in the background: wait for lines, then for its exit."""
+
+    def __init__(self, cmd, log_path):
+        self.log_path = log_path
+        self.start_time = time.monotonic()
+        self.log = open(log_path, "w")
+        self.log.write("# " + shlex.join(cmd) + "\n")
+        self.log.flush()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        self.raw = b""
+
+    def _pump(self, timeout):
+        fd = self.proc.stdout.fileno()
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
+            return True
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return False
+        self.raw += chunk
+        self.log.write(chunk.decode("utf-8", "replace"))
+        self.log.flush()
+        return True
+
+    @property
+    def output(self):
+        return self.raw.decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def wait_for(self, pattern, timeout=60):
+        """The first match of regex pattern in the output, or None at exit/timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self.output, re.M)
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._pump(min(left, 0.5)):
+                return re.search(pattern, self.output, re.M)
+
+    def finish(self, timeout=60):
+        """Wait for QEMU to exit (killing it at the timeout); returns a Result."""
+        deadline = time.monotonic() + timeout
+        timed_out = False
+        while self._pump(max(0.0, min(0.5, deadline - time.monotonic()))):
+            if time.monotonic() > deadline:
+                timed_out = True
+                break
+        if timed_out:
+            self.proc.kill()
+        try:
+            code = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+        return Result(self.output, None if timed_out else code, timed_out,
+                      POWER_OFF in self.output, time.monotonic() - self.start_time,
+                      self.log_path)

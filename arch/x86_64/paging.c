@@ -2,7 +2,7 @@
 #include <string.h>
 #include <io.h>
 #include <log.h>
-#include <mem.h>
+#include <sysmem.h>
 #include <paging.h>
 
 #define PTE_P 0x001ULL
@@ -23,7 +23,7 @@ int paging_has_1g(void)
 
 static uint64_t *new_table(void)
 {
-	uint64_t *t = mem_alloc_pages(1, MEM_BS_DATA, 0);
+	uint64_t *t = sysmem_alloc_pages(1, MEM_BS_DATA, 0);
 
 	if (t)
 		memset(t, 0, PAGE_SIZE);

@@ -45,8 +45,8 @@ static inline const char *memmap_broken(const struct memmap *m)
 /* ---- The model: one type per page over [0, MODEL_PAGES pages) ---- */
 
 #define MODEL_PAGES 512
-#define MODEL_END ((uint64_t)MODEL_PAGES << PAGE_SHIFT)
-#define MODEL_NONE (-1) /* no range covers the page */
+#define MODEL_END   ((uint64_t)MODEL_PAGES << PAGE_SHIFT)
+#define MODEL_NONE  (-1) /* no range covers the page */
 
 struct memmap_model {
 	int type[MODEL_PAGES];
@@ -82,24 +82,36 @@ static inline size_t model_count(const struct memmap_model *mm, int type)
 static inline int model_e820_rank(uint32_t t)
 {
 	switch (t) {
-	case E820_RAM: return 0;
-	case E820_PMEM: return 1;
-	case E820_ACPI: return 2;
-	case E820_NVS: return 3;
-	case E820_UNUSABLE: return 4;
-	default: return 5;
+	case E820_RAM:
+		return 0;
+	case E820_PMEM:
+		return 1;
+	case E820_ACPI:
+		return 2;
+	case E820_NVS:
+		return 3;
+	case E820_UNUSABLE:
+		return 4;
+	default:
+		return 5;
 	}
 }
 
 static inline int model_e820_type(uint32_t t)
 {
 	switch (t) {
-	case E820_RAM: return MEM_FREE;
-	case E820_PMEM: return MEM_PERSISTENT;
-	case E820_ACPI: return MEM_ACPI_RECLAIM;
-	case E820_NVS: return MEM_ACPI_NVS;
-	case E820_UNUSABLE: return MEM_UNUSABLE;
-	default: return MEM_RESERVED;
+	case E820_RAM:
+		return MEM_FREE;
+	case E820_PMEM:
+		return MEM_PERSISTENT;
+	case E820_ACPI:
+		return MEM_ACPI_RECLAIM;
+	case E820_NVS:
+		return MEM_ACPI_NVS;
+	case E820_UNUSABLE:
+		return MEM_UNUSABLE;
+	default:
+		return MEM_RESERVED;
 	}
 }
 
@@ -126,7 +138,8 @@ static inline void model_add_e820(struct memmap_model *mm, const struct e820_ent
 		int best = -1;
 		for (size_t i = 0; i < n; i++)
 			if (model_e820_covers(&e[i], pg) &&
-			    (best < 0 || model_e820_rank(e[i].type) >= model_e820_rank(e[best].type)))
+			    (best < 0 ||
+			     model_e820_rank(e[i].type) >= model_e820_rank(e[best].type)))
 				best = (int)i;
 		if (best >= 0)
 			mm->type[pg] = model_e820_type(e[best].type);
@@ -190,17 +203,23 @@ static inline bool model_alloc_where(const struct memmap_model *mm, uint64_t pag
 static inline const char *model_differs(const struct memmap_model *mm, const struct memmap *m)
 {
 	static char why[96];
+	size_t ri = 0;
 
+	/* One walk over pages and ranges together: the fuzz target calls this
+	 * after every operation. */
 	for (size_t pg = 0; pg < MODEL_PAGES; pg++) {
-		int t = memmap_type_at(m, (uint64_t)pg << PAGE_SHIFT);
+		uint64_t addr = (uint64_t)pg << PAGE_SHIFT;
+		while (ri < m->count && m->r[ri].base + (m->r[ri].pages << PAGE_SHIFT) <= addr)
+			ri++;
+		int t = ri < m->count && m->r[ri].base <= addr ? (int)m->r[ri].type : MODEL_NONE;
 		if (t != mm->type[pg]) {
 			snprintf(why, sizeof(why), "page %#zx: map says %d, model %d", pg, t,
 				 mm->type[pg]);
 			return why;
 		}
 	}
-	if (m->count && m->r[m->count - 1].base + (m->r[m->count - 1].pages << PAGE_SHIFT) >
-				MODEL_END)
+	if (m->count &&
+	    m->r[m->count - 1].base + (m->r[m->count - 1].pages << PAGE_SHIFT) > MODEL_END)
 		return "map holds a range beyond the model's window";
 	if (m->ram_bytes != mm->ram_bytes)
 		return "ram_bytes differs from the model";

@@ -1,7 +1,7 @@
-/* The firmware's memory (platform/mem.c): the system memory map and pool,
+/* The firmware's memory (platform/sysmem.c): the system memory map and pool,
  * built from boot info. Every allocation in the firmware goes through here. */
-#ifndef WB_MEM_H
-#define WB_MEM_H
+#ifndef WB_SYSMEM_H
+#define WB_SYSMEM_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,17 +14,17 @@ extern struct pool sys_pool;
 
 /* Build the map from bi's e820, reserve the legacy hole and our own image.
  * Returns 0, or -1 if no usable RAM was found. */
-int mem_init(const struct bootinfo *bi);
+int sysmem_init(const struct bootinfo *bi);
 
 /* Pages of 'type' ending at or below max_end (0: anywhere), page aligned;
  * NULL when memory is exhausted. */
-void *mem_alloc_pages(uint64_t pages, uint32_t type, uint64_t max_end);
+void *sysmem_alloc_pages(uint64_t pages, uint32_t type, uint64_t max_end);
 
 /* Zeroed pool memory of the firmware's own (boot services data). */
-void *mem_zalloc(size_t size);
-void mem_free(void *p);
+void *sysmem_zalloc(size_t size);
+void sysmem_free(void *p);
 
 /* Keep a range the VMM handed us (ACPI tables, say) out of allocations. */
-void mem_reserve(uint64_t base, uint64_t size, uint32_t type);
+void sysmem_reserve(uint64_t base, uint64_t size, uint32_t type);
 
 #endif

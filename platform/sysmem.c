@@ -1,7 +1,7 @@
 /* System memory map and pool, set up from the VMM's e820. */
 #include <string.h>
 #include <log.h>
-#include <mem.h>
+#include <sysmem.h>
 
 #define MEMMAP_CAP 256
 /* Allocations never go below 1 MiB: real-mode structures live there and
@@ -14,7 +14,7 @@ static struct mem_range sys_ranges[MEMMAP_CAP];
 struct memmap sys_memmap;
 struct pool sys_pool;
 
-int mem_init(const struct bootinfo *bi)
+int sysmem_init(const struct bootinfo *bi)
 {
 	memmap_init(&sys_memmap, sys_ranges, MEMMAP_CAP);
 	if (memmap_add_e820(&sys_memmap, bi->e820, bi->e820_count))
@@ -40,7 +40,7 @@ int mem_init(const struct bootinfo *bi)
 	return 0;
 }
 
-void *mem_alloc_pages(uint64_t pages, uint32_t type, uint64_t max_end)
+void *sysmem_alloc_pages(uint64_t pages, uint32_t type, uint64_t max_end)
 {
 	uint64_t base;
 
@@ -56,7 +56,7 @@ void *mem_alloc_pages(uint64_t pages, uint32_t type, uint64_t max_end)
 	return (void *)(uintptr_t)base;
 }
 
-void *mem_zalloc(size_t size)
+void *sysmem_zalloc(size_t size)
 {
 	void *p = pool_alloc(&sys_pool, size, MEM_BS_DATA);
 
@@ -65,13 +65,13 @@ void *mem_zalloc(size_t size)
 	return p;
 }
 
-void mem_free(void *p)
+void sysmem_free(void *p)
 {
 	if (p && pool_free(&sys_pool, p))
 		log_error("mem: free of %p, which is not a live pool block", p);
 }
 
-void mem_reserve(uint64_t base, uint64_t size, uint32_t type)
+void sysmem_reserve(uint64_t base, uint64_t size, uint32_t type)
 {
 	uint64_t start = base & ~(PAGE_SIZE - 1);
 	uint64_t end = (base + size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);

@@ -1,0 +1,25 @@
+/* Network boot steps (pxe/). Errors: 0 on success, -1 after one log line
+ * with the reason. */
+#ifndef WB_PXE_H
+#define WB_PXE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <dhcp_client.h>
+#include <net.h>
+
+/* The DHCP exchange that won, kept for PXE Base Code's Mode later. */
+struct pxe_dhcp_result {
+	struct net_if *ni;
+	struct dhcp_lease lease;
+	const struct dhcp_client *client; /* discover, offers, ack packets */
+};
+
+/* Run DHCP on every NIC at once; the first to be bound wins, its netif
+ * gets the address. uuid: 16 bytes for option 97, or NULL. */
+int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uuid);
+
+/* "a.b.c.d" of an address in network byte order, into buf (16 bytes). */
+const char *pxe_ip_str(uint32_t addr_be, char *buf);
+
+#endif

@@ -1,0 +1,206 @@
+/* lwIP netif over EFI_SIMPLE_NETWORK_PROTOCOL: frames go out with
+ * Transmit (HeaderSize 0: lwIP built the Ethernet header) and come in with
+ * Receive straight into a pbuf. */
+#include <string.h>
+#include <clock.h>
+#include <log.h>
+#include <sysmem.h>
+#include <net.h>
+#include <snp.h>
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+#define NET_MAX 8
+#define TX_BUF_SIZE 1536
+#define TX_WAIT_US 200000 /* how long a full transmit queue may hold us */
+
+static struct net_if *ifs[NET_MAX];
+static size_t nifs;
+
+/* Take back transmit buffers SNP has finished with. */
+static void recycle_tx(struct net_if *ni)
+{
+	for (;;) {
+		VOID *buf = NULL;
+		UINT32 irq;
+		if (EFI_ERROR(ni->snp->GetStatus(ni->snp, &irq, &buf)) || !buf)
+			return;
+		if (ni->ntx_free < NET_TX_BUFS)
+			ni->tx_free[ni->ntx_free++] = buf;
+	}
+}
+
+static err_t snpif_output(struct netif *nif, struct pbuf *p)
+{
+	struct net_if *ni = nif->state;
+	uint64_t deadline = clock_us_since_entry() + TX_WAIT_US;
+
+	if (p->tot_len > TX_BUF_SIZE)
+		return ERR_VAL;
+	if (!ni->ntx_free)
+		recycle_tx(ni);
+	while (!ni->ntx_free) {
+		if (clock_us_since_entry() > deadline) {
+			log_warn("net %s: no transmit buffer came back in %u ms; frame dropped",
+				 ni->desc, TX_WAIT_US / 1000);
+			return ERR_MEM;
+		}
+		recycle_tx(ni);
+	}
+	uint8_t *buf = ni->tx_free[--ni->ntx_free];
+	pbuf_copy_partial(p, buf, p->tot_len, 0);
+	for (;;) {
+		EFI_STATUS s = ni->snp->Transmit(ni->snp, 0, p->tot_len, buf, NULL, NULL, NULL);
+		if (s == EFI_SUCCESS)
+			return ERR_OK;
+		if (s != EFI_NOT_READY || clock_us_since_entry() > deadline) {
+			ni->tx_free[ni->ntx_free++] = buf;
+			log_warn("net %s: transmit failed (%s); frame dropped", ni->desc,
+				 s == EFI_NOT_READY ? "queue full" : "device error");
+			return ERR_IF;
+		}
+		/* Full queue: wait for the device rather than drop the frame. */
+		ni->tx_retries++;
+		recycle_tx(ni);
+	}
+}
+
+static err_t snpif_init(struct netif *nif)
+{
+	struct net_if *ni = nif->state;
+	EFI_SIMPLE_NETWORK_MODE *m = ni->snp->Mode;
+
+	nif->name[0] = 'e';
+	nif->name[1] = (char)('0' + ni->index);
+	nif->hwaddr_len = 6;
+	memcpy(nif->hwaddr, m->CurrentAddress.Addr, 6);
+	nif->mtu = (u16_t)m->MaxPacketSize;
+	nif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	nif->output = etharp_output;
+	nif->linkoutput = snpif_output;
+	return ERR_OK;
+}
+
+/* Start and initialize one SNP and put a netif on it; 0 or -1. */
+static int bring_up(struct net_if *ni)
+{
+	EFI_SIMPLE_NETWORK_PROTOCOL *snp = ni->snp;
+	EFI_STATUS s;
+
+	s = snp->Mode->State == EfiSimpleNetworkStopped ? snp->Start(snp) : EFI_SUCCESS;
+	if (EFI_ERROR(s)) {
+		log_error("net %s: SNP Start failed (%#llx); NIC not used", ni->desc,
+			  (unsigned long long)s);
+		return -1;
+	}
+	s = snp->Mode->State == EfiSimpleNetworkStarted ? snp->Initialize(snp, 0, 0) : EFI_SUCCESS;
+	if (EFI_ERROR(s)) {
+		log_error("net %s: SNP Initialize failed (%#llx); NIC not used", ni->desc,
+			  (unsigned long long)s);
+		return -1;
+	}
+	s = snp->ReceiveFilters(snp, EFI_SIMPLE_NETWORK_RECEIVE_UNICAST |
+					     EFI_SIMPLE_NETWORK_RECEIVE_BROADCAST,
+				0, FALSE, 0, NULL);
+	if (EFI_ERROR(s))
+		log_warn("net %s: ReceiveFilters failed (%#llx)", ni->desc, (unsigned long long)s);
+	for (size_t i = 0; i < NET_TX_BUFS; i++) {
+		uint8_t *b = sysmem_zalloc(TX_BUF_SIZE);
+		if (!b)
+			break;
+		ni->tx_free[ni->ntx_free++] = b;
+	}
+	if (!ni->ntx_free)
+		return -1;
+	if (!netif_add(&ni->nif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, ni, snpif_init,
+		       ethernet_input)) {
+		log_error("net %s: lwIP refused the interface", ni->desc);
+		return -1;
+	}
+	netif_set_up(&ni->nif);
+	if (snp->Mode->MediaPresent || !snp->Mode->MediaPresentSupported)
+		netif_set_link_up(&ni->nif);
+	return 0;
+}
+
+size_t net_init(void)
+{
+	lwip_init();
+	nifs = 0;
+	for (size_t i = 0; i < snp_count() && nifs < NET_MAX; i++) {
+		struct net_if *ni = sysmem_zalloc(sizeof(*ni));
+		if (!ni)
+			break;
+		ni->snp = snp_get(i);
+		ni->index = nifs;
+		ni->desc = snp_describe(i);
+		if (bring_up(ni)) {
+			sysmem_free(ni);
+			continue;
+		}
+		const uint8_t *mac = ni->snp->Mode->CurrentAddress.Addr;
+		log_info("net%zu: %s mac %02x:%02x:%02x:%02x:%02x:%02x link %s", ni->index, ni->desc,
+			 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+			 !ni->snp->Mode->MediaPresentSupported ? "unknown (assumed up)"
+			 : ni->snp->Mode->MediaPresent	     ? "up"
+							     : "down");
+		ifs[nifs++] = ni;
+	}
+	return nifs;
+}
+
+size_t net_count(void)
+{
+	return nifs;
+}
+
+struct net_if *net_get(size_t i)
+{
+	return i < nifs ? ifs[i] : NULL;
+}
+
+/* Hand every waiting frame of one NIC to lwIP. */
+static void poll_one(struct net_if *ni)
+{
+	for (int budget = 0; budget < 256; budget++) {
+		struct pbuf *p = pbuf_alloc(PBUF_RAW, PBUF_POOL_BUFSIZE, PBUF_POOL);
+		if (!p)
+			return;
+		UINTN len = p->len;
+		EFI_STATUS s = ni->snp->Receive(ni->snp, NULL, &len, p->payload, NULL, NULL, NULL);
+		if (s == EFI_BUFFER_TOO_SMALL) {
+			pbuf_free(p);
+			p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_RAM);
+			if (!p)
+				return;
+			s = ni->snp->Receive(ni->snp, NULL, &len, p->payload, NULL, NULL, NULL);
+		}
+		if (s != EFI_SUCCESS) {
+			pbuf_free(p);
+			return;
+		}
+		pbuf_realloc(p, (u16_t)len);
+		if (ni->nif.input(p, &ni->nif) != ERR_OK)
+			pbuf_free(p);
+	}
+}
+
+void net_poll(void)
+{
+	for (size_t i = 0; i < nifs; i++)
+		poll_one(ifs[i]);
+	sys_check_timeouts();
+}
+
+void net_shutdown(void)
+{
+	for (size_t i = 0; i < nifs; i++) {
+		netif_remove(&ifs[i]->nif);
+		ifs[i]->snp->Shutdown(ifs[i]->snp);
+		ifs[i]->snp->Stop(ifs[i]->snp);
+	}
+	nifs = 0;
+}

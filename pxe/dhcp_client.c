@@ -1,0 +1,300 @@
+/* PXE DHCP client: DISCOVER, collect offers (address offers and proxyDHCP
+ * offers, RFC 2131 s.4.4.1 and PXE 2.1 s.2.2), REQUEST, ACK. Jittered
+ * exponential backoff and a fresh random xid per attempt, so VMs powered
+ * on together spread out. */
+#include <string.h>
+#include <dhcp_client.h>
+
+static bool has_boot_info(const struct dhcp_info *d)
+{
+	return d->file[0] || d->pxe_opts_len;
+}
+
+/* Retransmission interval with +-50% jitter, doubling up to the cap. */
+static uint64_t next_interval(struct dhcp_client *c)
+{
+	uint32_t base = c->retry_ms;
+	uint32_t jitter = c->rand() % (base + 1);
+
+	c->retry_ms = base * 2 > DHCP_MAX_RETRY_MS ? DHCP_MAX_RETRY_MS : base * 2;
+	return base / 2 + jitter;
+}
+
+/* Where a proxyDHCP's boot server listens: its siaddr, else its server id. */
+static uint32_t proxy_address(const struct dhcp_client *c)
+{
+	return c->proxy.siaddr ? c->proxy.siaddr : c->proxy.server_id;
+}
+
+static uint16_t secs_since_start(const struct dhcp_client *c, uint64_t now)
+{
+	uint64_t s = (now - c->start_ms) / 1000;
+	return s > 0xffff ? 0xffff : (uint16_t)s;
+}
+
+static void send_msg(struct dhcp_client *c, uint64_t now, uint8_t type, struct dhcp_packet *keep)
+{
+	bool to_proxy = c->state == DHCP_PROXY_REQUESTING;
+	struct dhcp_request r = {
+		.type = type,
+		.xid = c->xid,
+		.secs = secs_since_start(c, now),
+		.uuid = c->uuid,
+		.arch = 7,
+	};
+	struct dhcp_packet tmp, *p = keep ? keep : &tmp;
+
+	memcpy(r.mac, c->mac, 6);
+	if (to_proxy) {
+		/* With a boot menu, ask for its first item; without one (dnsmasq
+		 * sends EFI clients here with none) a plain request gets the file. */
+		r.ciaddr = c->ack.yiaddr;
+		r.boot_item = dhcp_pxe_menu_type(c->proxy.pxe_opts, c->proxy.pxe_opts_len,
+						 &r.boot_type);
+	} else if (type == DHCP_REQUEST) {
+		r.requested_ip = c->offer.yiaddr;
+		r.server_id = c->offer.server_id;
+	}
+	p->len = dhcp_build(p->data, sizeof(p->data), &r);
+	if (!p->len)
+		return;
+	if (to_proxy)
+		c->send(c->ctx, p->data, p->len, proxy_address(c), PXE_BOOT_SERVER_PORT);
+	else
+		c->send(c->ctx, p->data, p->len, 0xffffffffu, DHCP_SERVER_PORT);
+}
+
+/* DISCOVER; a fresh xid only when starting over, so a slow server's answer
+ * to an earlier retransmission still counts. */
+static void discover(struct dhcp_client *c, uint64_t now, bool new_xid)
+{
+	c->state = DHCP_SELECTING;
+	if (new_xid)
+		c->xid = c->rand();
+	c->have_offer = false;
+	c->discovers++;
+	send_msg(c, now, DHCP_DISCOVER, &c->discover_pkt);
+	c->next_tx_ms = now + next_interval(c);
+}
+
+static void request(struct dhcp_client *c, uint64_t now)
+{
+	c->state = DHCP_REQUESTING;
+	c->requests++;
+	c->retry_ms = DHCP_FIRST_RETRY_MS;
+	send_msg(c, now, DHCP_REQUEST, NULL);
+	c->next_tx_ms = now + next_interval(c);
+}
+
+void dhcp_client_start(struct dhcp_client *c, uint64_t now)
+{
+	c->start_ms = now;
+	c->retry_ms = DHCP_FIRST_RETRY_MS;
+	c->discovers = c->requests = c->naks = c->malformed = 0;
+	c->have_proxy = false;
+	c->why[0] = '\0';
+	discover(c, now, true);
+}
+
+static void fail(struct dhcp_client *c, const char *why)
+{
+	c->state = DHCP_FAILED;
+	size_t n = strlen(why);
+	if (n >= sizeof(c->why))
+		n = sizeof(c->why) - 1;
+	memcpy(c->why, why, n);
+	c->why[n] = '\0';
+}
+
+static void keep(struct dhcp_packet *dst, const uint8_t *pkt, size_t len)
+{
+	dst->len = len < sizeof(dst->data) ? len : sizeof(dst->data);
+	memcpy(dst->data, pkt, dst->len);
+}
+
+static void on_offer(struct dhcp_client *c, uint64_t now, const struct dhcp_info *d,
+		     const uint8_t *pkt, size_t len)
+{
+	if (!d->yiaddr) {
+		/* proxyDHCP: boot information only (PXE 2.1 s.2.2.2). Keep the first. */
+		if (d->is_pxe && !c->have_proxy && d->server_id) {
+			c->proxy = *d;
+			keep(&c->proxy_pkt, pkt, len);
+			c->have_proxy = true;
+		}
+	} else if (c->state == DHCP_SELECTING && d->server_id) {
+		/* Address offer: the first one, or a later one that also carries
+		 * boot information when the one we hold does not. */
+		if (!c->have_offer) {
+			c->offer = *d;
+			keep(&c->offer_pkt, pkt, len);
+			c->have_offer = true;
+			c->window_end_ms = now + DHCP_OFFER_WINDOW_MS;
+		} else if (!has_boot_info(&c->offer) && has_boot_info(d)) {
+			c->offer = *d;
+			keep(&c->offer_pkt, pkt, len);
+		}
+	}
+	if (c->state == DHCP_SELECTING && c->have_offer &&
+	    (has_boot_info(&c->offer) || c->have_proxy))
+		request(c, now);
+}
+
+void dhcp_client_input(struct dhcp_client *c, uint64_t now, const uint8_t *pkt, size_t len)
+{
+	struct dhcp_info d;
+
+	if (c->state != DHCP_SELECTING && c->state != DHCP_REQUESTING &&
+	    c->state != DHCP_PROXY_REQUESTING)
+		return;
+	int rc = dhcp_parse(pkt, len, &d);
+	if (rc) {
+		c->malformed++;
+		c->last_error = rc;
+		return;
+	}
+	if (d.xid != c->xid || memcmp(d.chaddr, c->mac, 6))
+		return; /* someone else's conversation */
+	switch (d.msg_type) {
+	case DHCP_OFFER:
+		on_offer(c, now, &d, pkt, len);
+		break;
+	case DHCP_ACK:
+		if (c->state == DHCP_PROXY_REQUESTING) {
+			/* The boot server's answer (PXE 2.1 s.2.2.5). */
+			if (d.server_id && d.server_id != c->proxy.server_id &&
+			    d.server_id != proxy_address(c))
+				return;
+			c->proxy_ack = d;
+			keep(&c->proxy_ack_pkt, pkt, len);
+			c->have_proxy_ack = true;
+			c->state = DHCP_BOUND;
+			return;
+		}
+		if (c->state != DHCP_REQUESTING || !d.yiaddr ||
+		    (d.server_id && d.server_id != c->offer.server_id))
+			return;
+		c->ack = d;
+		keep(&c->ack_pkt, pkt, len);
+		if (!d.file[0] && !c->offer.file[0] && c->have_proxy && !c->proxy.file[0] &&
+		    proxy_address(c)) {
+			/* A proxy offered PXE service without naming a file: ask its
+			 * boot server, once the caller has configured our address. */
+			c->state = DHCP_PROXY_REQUESTING;
+			c->proxy_requests = 0;
+			c->retry_ms = DHCP_FIRST_RETRY_MS;
+			c->next_tx_ms = now;
+			return;
+		}
+		c->state = DHCP_BOUND;
+		break;
+	case DHCP_NAK:
+		if (c->state != DHCP_REQUESTING ||
+		    (d.server_id && d.server_id != c->offer.server_id))
+			return;
+		if (++c->naks >= DHCP_MAX_NAKS) {
+			fail(c, "the server refused our request (DHCPNAK) three times");
+			return;
+		}
+		c->retry_ms = DHCP_FIRST_RETRY_MS;
+		discover(c, now, true);
+		break;
+	default:
+		break;
+	}
+}
+
+void dhcp_client_tick(struct dhcp_client *c, uint64_t now)
+{
+	if (c->state == DHCP_PROXY_REQUESTING) {
+		if (now < c->next_tx_ms)
+			return;
+		if (c->proxy_requests == DHCP_PROXY_TRIES) {
+			/* Bound all the same: the address is good, only boot info is missing. */
+			c->state = DHCP_BOUND;
+			return;
+		}
+		c->proxy_requests++;
+		send_msg(c, now, DHCP_REQUEST, NULL);
+		c->next_tx_ms = now + c->retry_ms;
+		c->retry_ms *= 2;
+		return;
+	}
+	if (c->state != DHCP_SELECTING && c->state != DHCP_REQUESTING)
+		return;
+	if (now - c->start_ms >= c->timeout_ms) {
+		fail(c, c->have_offer ? "no DHCPACK for our request"
+		     : c->malformed ? "only malformed replies"
+				    : "no DHCP offer");
+		return;
+	}
+	if (c->state == DHCP_SELECTING && c->have_offer && now >= c->window_end_ms) {
+		request(c, now);
+		return;
+	}
+	if (now < c->next_tx_ms)
+		return;
+	if (c->state == DHCP_SELECTING) {
+		discover(c, now, false);
+	} else if (c->requests >= 4) {
+		/* The offering server went quiet: start over. */
+		c->retry_ms = DHCP_FIRST_RETRY_MS;
+		discover(c, now, true);
+	} else {
+		c->requests++;
+		send_msg(c, now, DHCP_REQUEST, NULL);
+		c->next_tx_ms = now + next_interval(c);
+	}
+}
+
+/* Class-based mask for a server that sent none (RFC 2132 s.3.3 says
+ * servers should; some do not). */
+static uint32_t default_mask(uint32_t addr_be)
+{
+	uint8_t first = (uint8_t)addr_be;
+
+	if (first < 128)
+		return 0x000000ffu;
+	if (first < 192)
+		return 0x0000ffffu;
+	return 0x00ffffffu;
+}
+
+void dhcp_client_lease(const struct dhcp_client *c, struct dhcp_lease *l)
+{
+	const struct dhcp_info *a = &c->ack;
+
+	memset(l, 0, sizeof(*l));
+	l->addr = a->yiaddr;
+	l->mask = a->has_mask ? a->mask : c->offer.has_mask ? c->offer.mask : default_mask(a->yiaddr);
+	l->router = a->nrouters ? a->routers[0] : c->offer.nrouters ? c->offer.routers[0] : 0;
+	const struct dhcp_info *dn = a->ndns ? a : &c->offer;
+	for (uint8_t i = 0; i < dn->ndns && i < 2; i++)
+		l->dns[i] = dn->dns[i];
+	l->server = a->server_id ? a->server_id : c->offer.server_id;
+	l->lease_secs = a->lease_secs ? a->lease_secs : c->offer.lease_secs;
+
+	const struct dhcp_info *boot = NULL;
+	if (a->file[0])
+		boot = a;
+	else if (c->offer.file[0])
+		boot = &c->offer;
+	else if (c->have_proxy && c->proxy.file[0])
+		boot = &c->proxy;
+	else if (c->have_proxy_ack && c->proxy_ack.file[0])
+		boot = &c->proxy_ack;
+	if (!boot) {
+		l->proxy_silent = c->have_proxy && !c->have_proxy_ack && c->proxy_requests;
+		if (c->have_proxy)
+			l->proxy_server = c->proxy.server_id;
+		return;
+	}
+	memcpy(l->boot_file, boot->file, sizeof(l->boot_file));
+	memcpy(l->tftp_server_name, boot->sname, sizeof(l->tftp_server_name));
+	l->next_server = boot->siaddr ? boot->siaddr : boot->server_id;
+	if (boot == &c->proxy_ack && !boot->siaddr)
+		l->next_server = proxy_address(c);
+	l->boot_from_proxy = boot == &c->proxy || boot == &c->proxy_ack;
+	if (l->boot_from_proxy)
+		l->proxy_server = c->proxy.server_id;
+}

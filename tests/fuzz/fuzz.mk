@@ -1,0 +1,38 @@
+# libFuzzer targets for every parser of outside input (tests/fuzz/fuzz_*.c).
+#   make fuzz                 build each and run it for FUZZ_SECONDS
+#   make fuzz-build           only build them, into $(BUILD)/fuzz/
+#   make fuzz-run-fuzz_config one target
+# Each run starts from the seeds in tests/fuzz/corpus/<target>/ (written by
+# tests/fuzz/mkseeds.py) and keeps what it learns in $(BUILD)/fuzz/corpus/.
+# A crash, leak, timeout or sanitizer report fails the run and leaves the
+# reproducer in $(BUILD)/fuzz/<target>-crash-<sha1>; replay it with
+# $(BUILD)/fuzz/<target> <file>.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -idirafter include \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+FUZZ_HEADERS := $(wildcard include/*.h tests/unit/*.h)
+
+# Each target's firmware sources. Never lib/string.c: on the host the C
+# library's string functions are the ones to use.
+$(BUILD)/fuzz/fuzz_memmap: platform/memmap.c
+$(BUILD)/fuzz/fuzz_config: platform/config.c
+$(BUILD)/fuzz/fuzz_acpi_tables: platform/acpi_tables.c lib/format.c
+$(BUILD)/fuzz/fuzz_acpi_loader: platform/acpi_tables.c lib/format.c
+
+$(FUZZ_BINS): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HEADERS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+
+.PHONY: fuzz fuzz-build $(FUZZ_TARGETS:%=fuzz-run-%)
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_TARGETS:%=fuzz-run-%)
+
+$(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(BUILD)/fuzz/%
+	@mkdir -p $(BUILD)/fuzz/corpus/$*
+	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=$(BUILD)/fuzz/$*- \
+		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
+		$(BUILD)/fuzz/corpus/$* $(wildcard tests/fuzz/corpus/$*)

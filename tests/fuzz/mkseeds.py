@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Write the hand-made seed inputs of the fuzz targets into
+tests/fuzz/corpus/<target>/. Run it again after changing an input layout;
+the layouts are described at the top of each tests/fuzz/fuzz_*.c."""
+import os
+import struct
+import sys
+
+TOP = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    d = os.path.join(TOP, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def checksum_fix(b, length, at):
+    """Set b[at] so that b[0:length] sums to 0 mod 256."""
+    b[at] = 0
+    b[at] = (-sum(b[:length])) & 0xFF
+
+
+def sdt(sig, length, rev=1):
+    b = bytearray(length)
+    b[0:4] = sig
+    struct.pack_into("<IB", b, 4, length, rev)
+    b[10:16] = b"WBOOT "
+    b[16:24] = b"WBTABLE "
+    return b
+
+
+# ---- fuzz_memmap: flags, n, window entries (u16 addr/32, u16 size/32,
+# type, unaligned), then 12-byte ops (kind, type, pages, align, u16 base,
+# u16 min, u16 max, skew, spare).
+def memmap_seeds():
+    def entry(addr32, size32, typ, unaligned=0):
+        return struct.pack("<HHBB", addr32, size32, typ, unaligned)
+
+    def op(kind, typ, pages, align, base, lo=0, hi=0xFFFF, skew=0, spare=0):
+        return struct.pack("<BBBBHHHBB", kind, typ, pages, align, base, lo, hi, skew, spare)
+
+    window = bytes([6, 3]) + entry(0, 0xFFFF, 0) + entry(0x800, 0x80, 3) + entry(0x1000, 0x40, 4, 5)
+    window += op(0, 4, 4, 0, 0) + op(0, 2, 1, 9, 0) + op(1, 3, 8, 0, 16) + op(2, 0, 4, 0, 16)
+    window += op(3, 11, 2, 0, 100) + op(4, 3, 0, 0, 200, 0x40) + op(2, 0, 2, 0, 20)
+    write("fuzz_memmap", "window", window)
+
+    tiny = bytes([1, 2]) + entry(0, 0x400, 0) + entry(0x100, 0x10, 3)
+    tiny += op(0, 1, 1, 0, 0) + op(0, 2, 1, 0, 0) + op(0, 3, 1, 0, 0)
+    write("fuzz_memmap", "tiny-table", tiny)
+
+    wide = bytes([8 | 6, 2])
+    wide += struct.pack("<QQB", 0xFFFFFFFF00000000, 0x200000000, 1)
+    wide += struct.pack("<QQB", 0x100000, 0x7FF00000, 1)
+    wide += op(0, 4, 16, 9, 0) + op(1, 2, 1, 0, 0x200) + op(3, 0, 1, 0, 0x300, skew=0, spare=0xFF)
+    write("fuzz_memmap", "wide", wide)
+
+
+# ---- fuzz_config: split byte, command line, fw_cfg file.
+def config_seeds():
+    def seed(cmd, fw):
+        return bytes([len(cmd)]) + cmd + fw
+
+    write("fuzz_config", "both", seed(b"log=debug virtio_mmio.device=4K@0xd0000000:5 net_wait=3",
+                                      b"# wireboot\nlog=\"a b\"\nfoo=bar bare\n"
+                                      b"virtio_mmio.device=512@0xd0001000:6\n"))
+    write("fuzz_config", "nul", seed(b"log=a\0log=b", b"# c\0\nlog=x"))
+    write("fuzz_config", "quotes", seed(b"log=\"unterminated", b"dhcp_timeout=\"\" =x a=b=c"))
+
+
+# ---- fuzz_acpi_tables: one table.
+S5 = bytes([0x08, 0x5F, 0x53, 0x35, 0x5F, 0x12, 0x08, 0x04, 0x0A, 0x05, 0x0A, 0x05, 0x00, 0x00])
+
+
+def rsdp_v2(rsdt=0, xsdt=0):
+    b = bytearray(36)
+    b[0:8] = b"RSD PTR "
+    b[9:15] = b"BOCHS "
+    b[15] = 2
+    struct.pack_into("<IIQ", b, 16, rsdt, 36, xsdt)
+    checksum_fix(b, 20, 8)
+    checksum_fix(b, 36, 32)
+    return b
+
+
+def fadt():
+    b = sdt(b"FACP", 276, 6)
+    struct.pack_into("<I", b, 40, 0x7FFE0000)
+    struct.pack_into("<III", b, 64, 0x604, 0, 0)
+    struct.pack_into("<I", b, 76, 0x608)
+    struct.pack_into("<I", b, 112, (1 << 20) | (1 << 10))
+    struct.pack_into("<BBBBQB", b, 116, 1, 8, 0, 1, 0xCF9, 6)
+    struct.pack_into("<Q", b, 140, 0x7FFE0000)
+    struct.pack_into("<BBBBQ", b, 172, 1, 16, 0, 2, 0xB004)
+    struct.pack_into("<BBBBQ", b, 244, 0, 8, 0, 1, 0xFEE00000)
+    checksum_fix(b, 276, 9)
+    return b
+
+
+def acpi_tables_seeds():
+    write("fuzz_acpi_tables", "rsdp", rsdp_v2(0x7FFE0000, 0x7FFE0100))
+    write("fuzz_acpi_tables", "fadt", fadt())
+    dsdt = sdt(b"DSDT", 36 + len(S5) + 3, 2)
+    dsdt[36:36 + len(S5)] = S5
+    dsdt[36 + len(S5):] = bytes([0x08, 0x5C, 0x5F])
+    checksum_fix(dsdt, len(dsdt), 9)
+    write("fuzz_acpi_tables", "dsdt", dsdt)
+    mcfg = sdt(b"MCFG", 44 + 32)
+    struct.pack_into("<QHBB", mcfg, 44, 0xC0000000, 1, 0, 255)
+    struct.pack_into("<QHBB", mcfg, 60, 0xB0000000, 0, 0, 255)
+    checksum_fix(mcfg, len(mcfg), 9)
+    write("fuzz_acpi_tables", "mcfg", mcfg)
+
+
+# ---- fuzz_acpi_loader: flags, u16 sizes, files, script.
+def name(n):
+    return n.encode().ljust(56, b"\0")
+
+
+def allocate(f, align, zone):
+    return struct.pack("<I", 1) + name(f) + struct.pack("<IB", align, zone).ljust(68, b"\0")
+
+
+def add_pointer(dst, src, off, size):
+    return (struct.pack("<I", 2) + name(dst) + name(src) + struct.pack("<IB", off, size)).ljust(128, b"\0")
+
+
+def add_checksum(f, off, start, length):
+    return (struct.pack("<I", 3) + name(f) + struct.pack("<III", off, start, length)).ljust(128, b"\0")
+
+
+def write_pointer(dst, src, dst_off, src_off, size):
+    return (struct.pack("<I", 4) + name(dst) + name(src)
+            + struct.pack("<IIB", dst_off, src_off, size)).ljust(128, b"\0")
+
+
+def acpi_loader_seeds():
+    tables = bytearray(424)
+    dsdt = sdt(b"DSDT", 47, 2)
+    dsdt[36:47] = S5[:11]
+    tables[0:47] = dsdt
+    f = sdt(b"FACP", 276, 6)
+    tables[64:340] = f
+    rsdt = sdt(b"RSDT", 40)
+    struct.pack_into("<I", rsdt, 36, 64)
+    tables[340:380] = rsdt
+    xsdt = sdt(b"XSDT", 44)
+    struct.pack_into("<Q", xsdt, 36, 64)
+    tables[380:424] = xsdt
+    rsdp = bytearray(rsdp_v2(340, 380))
+    rsdp[8] = rsdp[32] = 0
+
+    script = allocate("etc/acpi/rsdp", 16, 2) + allocate("etc/acpi/tables", 64, 1)
+    script += add_checksum("etc/acpi/tables", 9, 0, 47)
+    script += add_pointer("etc/acpi/tables", "etc/acpi/tables", 64 + 40, 4)
+    script += add_pointer("etc/acpi/tables", "etc/acpi/tables", 64 + 140, 8)
+    script += add_checksum("etc/acpi/tables", 64 + 9, 64, 276)
+    script += add_pointer("etc/acpi/tables", "etc/acpi/tables", 340 + 36, 4)
+    script += add_checksum("etc/acpi/tables", 340 + 9, 340, 40)
+    script += add_pointer("etc/acpi/tables", "etc/acpi/tables", 380 + 36, 8)
+    script += add_checksum("etc/acpi/tables", 380 + 9, 380, 44)
+    script += add_pointer("etc/acpi/rsdp", "etc/acpi/tables", 16, 4)
+    script += add_pointer("etc/acpi/rsdp", "etc/acpi/tables", 24, 8)
+    script += add_checksum("etc/acpi/rsdp", 8, 0, 20)
+    script += add_checksum("etc/acpi/rsdp", 32, 0, 36)
+    write("fuzz_acpi_loader", "qemu-tables",
+          bytes([1]) + struct.pack("<HH", len(rsdp), len(tables)) + rsdp + tables + script)
+
+    guid = bytes(range(64))
+    script = allocate("etc/acpi/rsdp", 16, 2) + allocate("etc/vmgenid_guid", 4096, 1)
+    script += write_pointer("etc/vmgenid_addr", "etc/vmgenid_guid", 0, 40, 8)
+    script += bytes(128) + struct.pack("<I", 0x77).ljust(128, b"\xff")
+    write("fuzz_acpi_loader", "write-pointer",
+          bytes([3]) + struct.pack("<HHHH", 20, 0, 0, len(guid)) + bytes(20) + guid + script)
+
+
+def main():
+    memmap_seeds()
+    config_seeds()
+    acpi_tables_seeds()
+    acpi_loader_seeds()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+# The firmware sources each host unit test links (the root Makefile's
+# pattern rule compiles tests/unit/<test>.c with them, -lcmocka). Never
+# lib/string.c: on the host the C library's string functions are used.
+$(BUILD)/unit/test_memmap: platform/memmap.c
+$(BUILD)/unit/test_pool: platform/memmap.c platform/pool.c
+$(BUILD)/unit/test_format: lib/format.c
+$(BUILD)/unit/test_config: platform/config.c
+$(BUILD)/unit/test_acpi_tables: platform/acpi_tables.c lib/format.c
