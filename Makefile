@@ -9,6 +9,8 @@ BUILD   := build
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 LWIP_DIR := third_party/lwip-2.1.3/src
+# gnu-efi's headers define the UEFI types; EFIAPI must mean ms_abi.
+EFI_INC := -isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -DHAVE_USE_MS_ABI
 
 FW_CC   := gcc
 FW_LD   := ld
@@ -23,7 +25,7 @@ FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC
 	-fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
 	-fno-asynchronous-unwind-tables -fno-common -ffunction-sections --param=min-pagesize=0 \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Ilwip-port -I$(LWIP_DIR)/include -DWB_VERSION='"$(VERSION)"' \
-	-isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -DHAVE_USE_MS_ABI
+	$(EFI_INC)
 FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
 
 FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c drivers/virtio/*.c snp/*.c \
@@ -86,6 +88,10 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 # Each test's firmware sources are listed in tests/unit/unit.mk.
 -include tests/unit/unit.mk
 $(BUILD)/unit/test_mmio_cmdline: platform/mmio_cmdline.c
+$(BUILD)/unit/test_dhcp: pxe/dhcp_packet.c
+$(BUILD)/unit/test_dhcp_client: pxe/dhcp_client.c pxe/dhcp_packet.c
+$(BUILD)/unit/test_snp_frame: snp/snp_frame.c
+$(BUILD)/unit/test_snp_frame: UNIT_CFLAGS += $(EFI_INC)
 
 $(BUILD)/unit/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
@@ -99,6 +105,7 @@ test: deps all $(UNIT_TESTS)
 
 # libFuzzer targets for every parser of outside input: `make fuzz`.
 -include tests/fuzz/fuzz.mk
+$(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -21,6 +21,7 @@ $(BUILD)/fuzz/fuzz_memmap: platform/memmap.c
 $(BUILD)/fuzz/fuzz_config: platform/config.c
 $(BUILD)/fuzz/fuzz_acpi_tables: platform/acpi_tables.c lib/format.c
 $(BUILD)/fuzz/fuzz_acpi_loader: platform/acpi_tables.c lib/format.c
+$(BUILD)/fuzz/fuzz_mmio_cmdline: platform/mmio_cmdline.c
 
 $(FUZZ_BINS): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)

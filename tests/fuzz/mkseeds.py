@@ -175,8 +175,16 @@ def acpi_loader_seeds():
           bytes([3]) + struct.pack("<HHHH", 20, 0, 0, len(guid)) + bytes(20) + guid + script)
 
 
+# ---- fuzz_mmio_cmdline: one virtio_mmio.device= value.
+def mmio_cmdline_seeds():
+    write("fuzz_mmio_cmdline", "microvm", b"512@0xfeb00e00:12")
+    write("fuzz_mmio_cmdline", "firecracker", b"4K@0xd0000000:5:3")
+    write("fuzz_mmio_cmdline", "octal", b"01000@010000:07")
+
+
 def main():
     memmap_seeds()
+    mmio_cmdline_seeds()
     config_seeds()
     acpi_tables_seeds()
     acpi_loader_seeds()
