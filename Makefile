@@ -91,6 +91,7 @@ $(BUILD)/unit/test_mmio_cmdline: platform/mmio_cmdline.c
 $(BUILD)/unit/test_dhcp: pxe/dhcp_packet.c
 $(BUILD)/unit/test_dhcp_client: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/unit/test_snp_frame: snp/snp_frame.c
+$(BUILD)/unit/test_smbios: platform/smbios_parse.c
 $(BUILD)/unit/test_snp_frame: UNIT_CFLAGS += $(EFI_INC)
 
 $(BUILD)/unit/%: tests/unit/%.c

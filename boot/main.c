@@ -18,6 +18,7 @@
 #include <power.h>
 #include <pxe.h>
 #include <serial.h>
+#include <smbios.h>
 #include <snp.h>
 #include <string.h>
 #include <virtio.h>
@@ -163,7 +164,8 @@ void wb_main(uint32_t entry, uint32_t start_info)
 	virtio_probe_all();
 	snp_probe_all();
 	struct pxe_dhcp_result dhcp;
-	if (net_init() && !pxe_dhcp(&dhcp, config_seconds("dhcp_timeout", 30, 3600) * 1000ULL, NULL))
+	if (net_init() && !pxe_dhcp(&dhcp, config_seconds("dhcp_timeout", 30, 3600) * 1000ULL,
+				    smbios_system_uuid()))
 		net_wait(config_seconds("net_wait", 0, 3600));
 
 	log_info("wireboot: nothing to boot yet (TFTP comes next); powering off");

@@ -161,6 +161,8 @@ int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uu
 		dn->ni = net_get(i);
 		memcpy(dn->c.mac, dn->ni->nif.hwaddr, 6);
 		random_mix(dn->c.mac, 6);
+		if (uuid)
+			random_mix(uuid, 16);
 		dn->c.uuid = uuid;
 		dn->c.timeout_ms = timeout_ms;
 		dn->c.send = dhcp_send;

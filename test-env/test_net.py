@@ -158,3 +158,52 @@ def test_host_pings_the_vm(vm_name, tmp_path):
         r = vm.finish(timeout=60)
     assert_clean_exit(r)
     assert re.search(r"3 packets transmitted, 3 received", ping.stdout), ping.stdout
+
+
+def client_options(hex_packet):
+    """Options of a recorded client packet, as {code: bytes}."""
+    b = bytes.fromhex(hex_packet)
+    out, i = {}, 240
+    while i + 1 < len(b) and b[i] != 255:
+        if b[i] == 0:
+            i += 1
+            continue
+        out[b[i]] = b[i + 2:i + 2 + b[i + 1]]
+        i += 2 + b[i + 1]
+    return out
+
+
+@needs_netns
+def test_hostile_offers_are_ignored_and_pxe_identity_sent(vm_name, tmp_path):
+    # The server sends three malformed offers and a duplicated good one;
+    # the client must bind on the good one, say what it ignored, and have
+    # sent the PXE options with the VM's SMBIOS UUID.
+    record = tmp_path / "client-packets"
+    server = os.path.join(os.path.dirname(__file__), "servers", "fake_dhcp.py")
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, ["/usr/bin/python3", server, "--ip", f"{PREFIX}.1",
+                        "--offer", f"{PREFIX}.50", "--record", str(record)],
+                  log=tmp_path / "fake_dhcp.log")
+        vm = lab_vm(vm_name)
+        vm.entry = "rom"
+        vm.extra = ["-uuid", "12345678-9abc-def0-1122-334455667788"]
+        r = vm.run(netns=lan.ns)
+    assert_clean_exit(r)
+    m = re.search(LEASE, r.output)
+    assert m and m.group(2) == f"{PREFIX}.50" and m.group(6) == "600", r.lines("dhcp")
+    assert re.search(BOOT, r.output).group(3) == "good.efi"
+    ignored = r.lines(r"warning: dhcp: net0 ignored (\d+) malformed replies \(last: ")
+    assert ignored, r.lines("dhcp")
+    assert int(re.search(r"ignored (\d+)", ignored[0]).group(1)) >= 3
+    packets = record.read_text().split()
+    assert len(packets) >= 2
+    o = client_options(packets[0])
+    assert o[53] == b"\x01"
+    assert o[60] == b"PXEClient:Arch:00007:UNDI:003016"
+    assert o[93] == b"\x00\x07"
+    assert o[94] == b"\x01\x03\x10"
+    assert o[97] == bytes.fromhex("00123456789abcdef01122334455667788")
+    # The REQUEST names the good offer.
+    req = client_options(packets[-1])
+    assert req[53] == b"\x03" and req[50] == bytes([192, 168, 77, 50])
