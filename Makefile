@@ -94,12 +94,12 @@ $(BUILD)/unit/test_snp_frame: snp/snp_frame.c
 $(BUILD)/unit/test_smbios: platform/smbios_parse.c
 $(BUILD)/unit/test_snp_frame: UNIT_CFLAGS += $(EFI_INC)
 
-$(BUILD)/unit/%: tests/unit/%.c
+$(BUILD)/unit/%: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $^ -lcmocka
+	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 unit: $(UNIT_TESTS)
-	@scripts/run-unit.sh $(UNIT_TESTS)
+	@WB_UNIT_ONLY=1 scripts/test.sh $(UNIT_TESTS)
 
 test: deps all $(UNIT_TESTS)
 	@scripts/test.sh $(UNIT_TESTS)

@@ -96,6 +96,11 @@ int memmap_alloc_at(struct memmap *m, uint64_t base, uint64_t pages, uint32_t ty
  * reserved, MMIO or ACPI NVS), to free memory. */
 int memmap_free(struct memmap *m, uint64_t base, uint64_t pages);
 
+/* Return [base, base + pages), which must be entirely of 'type' (any
+ * type but free), to free memory: the pool's way back for blocks of types
+ * memmap_free refuses (ACPI NVS, reserved, ...). */
+int memmap_free_typed(struct memmap *m, uint64_t base, uint64_t pages, uint32_t type);
+
 /* Type of the page holding addr, or -1 if no range covers it. */
 int memmap_type_at(const struct memmap *m, uint64_t addr);
 

@@ -28,9 +28,10 @@ struct fmt_spec {
 };
 
 /* Emit one integer with sign/prefix/padding handling. */
-static void out_number(struct fmt_out *o, const struct fmt_spec *sp, uint64_t v, bool negative,
-		       unsigned base, bool upper)
+static void out_number(struct fmt_out *o, const struct fmt_spec *sp_in, uint64_t v, bool negative,
+		       unsigned base, bool upper, bool is_signed)
 {
+	struct fmt_spec s = *sp_in, *sp = &s;
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
 	int n = 0;
@@ -43,12 +44,16 @@ static void out_number(struct fmt_out *o, const struct fmt_spec *sp, uint64_t v,
 	if (n == 0 && sp->prec != 0)
 		tmp[n++] = '0';
 
+	/* C11 s.7.21.6.1: '#' with o raises the precision so the first digit is 0. */
+	if (sp->alt && base == 8 && (n == 0 || tmp[n - 1] != '0') && sp->prec <= n)
+		sp->prec = n + 1;
+
 	const char *prefix = "";
 	if (negative)
 		prefix = "-";
-	else if (sp->plus)
+	else if (is_signed && sp->plus)
 		prefix = "+";
-	else if (sp->space)
+	else if (is_signed && sp->space)
 		prefix = " ";
 	if (sp->alt && base == 16 && n && !(n == 1 && tmp[0] == '0'))
 		prefix = upper ? "0X" : "0x";
@@ -192,16 +197,16 @@ int format_cb(format_sink sink, void *ctx, const char *fmt, va_list ap_in)
 		case 'd':
 		case 'i': {
 			int64_t v = arg_signed(&ap, len);
-			out_number(&o, &sp, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false);
+			out_number(&o, &sp, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false, true);
 			break;
 		}
-		case 'u': out_number(&o, &sp, arg_unsigned(&ap, len), false, 10, false); break;
-		case 'x': out_number(&o, &sp, arg_unsigned(&ap, len), false, 16, false); break;
-		case 'X': out_number(&o, &sp, arg_unsigned(&ap, len), false, 16, true); break;
-		case 'o': out_number(&o, &sp, arg_unsigned(&ap, len), false, 8, false); break;
+		case 'u': out_number(&o, &sp, arg_unsigned(&ap, len), false, 10, false, false); break;
+		case 'x': out_number(&o, &sp, arg_unsigned(&ap, len), false, 16, false, false); break;
+		case 'X': out_number(&o, &sp, arg_unsigned(&ap, len), false, 16, true, false); break;
+		case 'o': out_number(&o, &sp, arg_unsigned(&ap, len), false, 8, false, false); break;
 		case 'p':
 			sp.alt = true;
-			out_number(&o, &sp, (uintptr_t)va_arg(ap, void *), false, 16, false);
+			out_number(&o, &sp, (uintptr_t)va_arg(ap, void *), false, 16, false, false);
 			break;
 		case 's': out_string(&o, &sp, va_arg(ap, const char *)); break;
 		case 'c': {

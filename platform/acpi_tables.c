@@ -111,15 +111,18 @@ bool acpi_find_s5(const void *aml, size_t len, uint8_t *slp_typ)
 			continue;
 		if (!(b[i - 1] == 0x08 || (b[i - 1] == '\\' && i >= 2 && b[i - 2] == 0x08)))
 			continue;
-		const uint8_t *p = b + i + 4;
-		if (p >= end || *p != 0x12)
+		size_t at = i + 4;
+		if (at >= len || b[at] != 0x12)
 			continue;
-		p++;
-		if (p >= end)
+		at++;
+		if (at >= len)
 			return false;
-		p += 1 + (*p >> 6); /* PkgLength: lead byte + 0..3 more bytes */
-		p++;                /* NumElements */
-		if (aml_small_int(p, end, slp_typ))
+		/* PkgLength: lead byte + 0..3 more bytes, then NumElements. */
+		size_t skip = 1 + (size_t)(b[at] >> 6) + 1;
+		if (skip >= len - at)
+			return false;
+		at += skip;
+		if (aml_small_int(b + at, end, slp_typ))
 			return true;
 	}
 	return false;
@@ -252,6 +255,8 @@ static int loader_write_pointer(struct acpi_loader *l, const uint8_t *c,
 	if (!src || !(size == 1 || size == 2 || size == 4 || size == 8) || src_off > src->size)
 		return loader_fail(l, "write-pointer to %s: bad source", dst_name), -1;
 	uint64_t v = (uintptr_t)src->data + src_off;
+	if (size < 8 && (v >> (size * 8)))
+		return loader_fail(l, "write-pointer to %s: address does not fit", dst_name), -1;
 	if (ops->write(ops->ctx, dst_name, dst_off, &v, size))
 		return loader_fail(l, "write-pointer to %s: fw_cfg write failed", dst_name), -1;
 	return 0;

@@ -107,7 +107,7 @@ size_t config_parse(struct config *c, const char *text, size_t len, enum config_
 		if (i >= len || text[i] == '\0')
 			break;
 		if (text[i] == '#') {
-			while (i < len && text[i] != '\n')
+			while (i < len && text[i] != '\n' && text[i] != '\0')
 				i++;
 			continue;
 		}

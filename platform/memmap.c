@@ -236,6 +236,30 @@ int memmap_free(struct memmap *m, uint64_t base, uint64_t pages)
 	return memmap_set(m, base, pages, MEM_FREE);
 }
 
+int memmap_free_typed(struct memmap *m, uint64_t base, uint64_t pages, uint32_t type)
+{
+	uint64_t end;
+	int rc = check_range(base, pages, &end);
+
+	if (rc)
+		return rc;
+	if (type == MEM_FREE)
+		return MEMMAP_EINVAL;
+	/* Covered without gaps by ranges of exactly this type. */
+	uint64_t at = base;
+	for (size_t i = 0; i < m->count && at < end; i++) {
+		const struct mem_range *r = &m->r[i];
+		if (range_end(r) <= at)
+			continue;
+		if (r->base > at || r->type != type)
+			return MEMMAP_ENOTFOUND;
+		at = range_end(r);
+	}
+	if (at < end)
+		return MEMMAP_ENOTFOUND;
+	return memmap_set(m, base, pages, MEM_FREE);
+}
+
 int memmap_type_at(const struct memmap *m, uint64_t addr)
 {
 	for (size_t i = 0; i < m->count; i++)

@@ -54,7 +54,8 @@ static int pool_refill(struct pool *p, uint32_t type, unsigned cls)
 
 void *pool_alloc(struct pool *p, size_t size, uint32_t type)
 {
-	if (type >= MEM_TYPE_COUNT || type == MEM_FREE)
+	/* UEFI 2.10 s.7.2: any type but conventional and persistent memory. */
+	if (type >= MEM_TYPE_COUNT || type == MEM_FREE || type == MEM_PERSISTENT)
 		return NULL;
 	size_t need = size + sizeof(struct pool_hdr);
 	if (need < size)
@@ -90,8 +91,10 @@ int pool_free(struct pool *p, void *ptr)
 	if (h->magic != POOL_MAGIC_LIVE || h->type >= MEM_TYPE_COUNT)
 		return -1;
 	if (h->cls == POOL_LARGE) {
+		if (memmap_free_typed(p->map, (uintptr_t)h, h->pages, h->type))
+			return -1;
 		h->magic = 0;
-		return memmap_free(p->map, (uintptr_t)h, h->pages) ? -1 : 0;
+		return 0;
 	}
 	if (h->cls >= POOL_CLASSES)
 		return -1;

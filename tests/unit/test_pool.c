@@ -345,16 +345,15 @@ static void test_pool_prefers_memory_below_4gib(void **state)
 /* Memory types pool_alloc accepts must free too. UEFI 2.10 s.7.2
  * AllocatePool takes EfiACPIMemoryNVS (and every type but conventional
  * and persistent memory), and FreePool must give such a block back.
- * BUG: pool_free of a large (> 4080 bytes) block of type MEM_ACPI_NVS
+ * Was a bug: pool_free of a large (> 4080 bytes) block of type MEM_ACPI_NVS
  * returns -1: memmap_free refuses ACPI NVS (and reserved, unusable, MMIO,
  * PAL, pmem) pages, pool_free has already cleared the magic, and the pages
- * stay allocated for ever. Skipped until pool.c is fixed. */
+ * stay allocated for ever. Fixed; kept as a regression test. */
 static void test_large_blocks_of_every_allocatable_type_free(void **state)
 {
 	struct fixture *f = *state;
 	uint64_t free_before = memmap_bytes_of(&f->m, MEM_FREE);
 
-	skip();
 	void *p = pool_alloc(&f->p, 8192, MEM_ACPI_NVS);
 	assert_non_null(p);
 	assert_int_equal(memmap_type_at(&f->m, (uintptr_t)p), MEM_ACPI_NVS);
