@@ -29,7 +29,7 @@ FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC
 FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
 
 FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c drivers/virtio/*.c snp/*.c \
-	lwip-port/*.c pxe/*.c)
+	lwip-port/*.c pxe/*.c efi/*.c)
 
 # lwIP 2.1.3 from Debian's source package (scripts/deps.sh), compiled untouched.
 LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \
@@ -92,6 +92,8 @@ $(BUILD)/unit/test_dhcp: pxe/dhcp_packet.c
 $(BUILD)/unit/test_dhcp_client: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/unit/test_snp_frame: snp/snp_frame.c
 $(BUILD)/unit/test_smbios: platform/smbios_parse.c
+$(BUILD)/unit/test_efi_event: efi/event.c
+$(BUILD)/unit/test_efi_event: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_snp_frame: UNIT_CFLAGS += $(EFI_INC)
 
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h)

@@ -3,6 +3,7 @@
  * Receive straight into a pbuf. */
 #include <string.h>
 #include <clock.h>
+#include <efi_event.h>
 #include <log.h>
 #include <sysmem.h>
 #include <net.h>
@@ -162,9 +163,12 @@ struct net_if *net_get(size_t i)
 	return i < nifs ? ifs[i] : NULL;
 }
 
-/* Hand every waiting frame of one NIC to lwIP. */
+/* Hand every waiting frame of one NIC to lwIP. WaitForPacket says whether
+ * there is one, as it would for an EFI program. */
 static void poll_one(struct net_if *ni)
 {
+	if (efi_check_event(ni->snp->WaitForPacket) != EFI_SUCCESS)
+		return;
 	for (int budget = 0; budget < 256; budget++) {
 		struct pbuf *p = pbuf_alloc(PBUF_RAW, PBUF_POOL_BUFSIZE, PBUF_POOL);
 		if (!p)

@@ -7,6 +7,7 @@
  * (so short frames are padded to 60 bytes without touching the caller's
  * memory); the caller's buffer comes back through GetStatus's TxBuf. */
 #include <string.h>
+#include <efi_event.h>
 #include <format.h>
 #include <log.h>
 #include <sysmem.h>
@@ -372,6 +373,15 @@ static bool next_rx(struct snp_nic *n)
 	return false;
 }
 
+/* WaitForPacket's notify: signal when a frame the filters accept is waiting. */
+static VOID EFIAPI snp_wait_notify(EFI_EVENT event, VOID *ctx)
+{
+	struct snp_nic *n = ctx;
+
+	if (n->mode.State == EfiSimpleNetworkInitialized && next_rx(n))
+		efi_signal_event(event);
+}
+
 static EFI_STATUS EFIAPI snp_get_status(EFI_SIMPLE_NETWORK_PROTOCOL *This, UINT32 *IrqStatus,
 					VOID **TxBuf)
 {
@@ -544,10 +554,12 @@ static int snp_attach(struct snp_nic *n, struct virtio_dev *d)
 	p->GetStatus = snp_get_status;
 	p->Transmit = snp_transmit;
 	p->Receive = snp_receive;
-	/* WaitForPacket is an EFI event: it is created when the UEFI core
-	 * (efi/) exists. Until then it is NULL. */
-	p->WaitForPacket = NULL;
 	p->Mode = m;
+	if (EFI_ERROR(efi_create_event(EVT_NOTIFY_WAIT, TPL_NOTIFY, snp_wait_notify, n,
+				       &p->WaitForPacket))) {
+		log_error("snp %s: cannot create the WaitForPacket event", n->desc);
+		return -1;
+	}
 	return 0;
 }
 
