@@ -13,6 +13,8 @@ static const struct config_key known_keys[] = {
 	{ "log", false },
 	{ "dhcp_timeout", false },
 	{ "net_wait", false },
+	{ "tftp_blksize", false },
+	{ "tftp_windowsize", false },
 	/* Linux's syntax for virtio-mmio devices; QEMU microvm and Firecracker
 	 * put it on the command line, and we read it the same way. */
 	{ "virtio_mmio.device", true },

@@ -1,0 +1,191 @@
+/* Runs a TFTP transfer on lwIP UDP from an ephemeral port, into memory
+ * from the memory map, with a progress line for long transfers. */
+#include <string.h>
+#include <clock.h>
+#include <format.h>
+#include <log.h>
+#include <net.h>
+#include <pxe.h>
+#include <random.h>
+#include <sysmem.h>
+#include <tftp.h>
+#include "lwip/udp.h"
+
+#define PROGRESS_EVERY_MS 1000
+#define KEEP_FREE (16ULL << 20) /* memory left for the kernel's own start */
+
+struct tftp_run {
+	struct tftp_xfer x;
+	struct udp_pcb *pcb;
+	ip_addr_t server;
+};
+
+static void view_copy(const void *src, size_t off, void *dst, size_t n)
+{
+	pbuf_copy_partial((struct pbuf *)src, dst, (u16_t)n, (u16_t)off);
+}
+
+/* pbuf_copy_partial takes 16-bit lengths: copy a big block in pieces. */
+static void view_copy_big(const void *src, size_t off, void *dst, size_t n)
+{
+	while (n) {
+		size_t k = n > 0xffff ? 0xffff : n;
+		view_copy(src, off, dst, k);
+		off += k;
+		dst = (uint8_t *)dst + k;
+		n -= k;
+	}
+}
+
+static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+		      u16_t port)
+{
+	struct tftp_run *r = arg;
+
+	if (ip_addr_cmp(addr, &r->server)) {
+		struct tftp_view v = { p->tot_len, view_copy_big, p };
+		tftp_input(&r->x, clock_ms(), port, &v);
+	}
+	pbuf_free(p);
+}
+
+static void tftp_send(void *ctx, const uint8_t *pkt, size_t len, uint16_t port)
+{
+	struct tftp_run *r = ctx;
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
+
+	if (!p)
+		return;
+	memcpy(p->payload, pkt, len);
+	udp_sendto(r->pcb, p, &r->server, port);
+	pbuf_free(p);
+}
+
+static uint8_t *tftp_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
+{
+	uint64_t pages = (need + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint8_t *b = sysmem_alloc_pages(pages, MEM_LOADER_DATA, 0);
+
+	if (!b)
+		return NULL;
+	if (old) {
+		memcpy(b, old, used);
+		memmap_free(&sys_memmap, (uintptr_t)old, (*cap + PAGE_SIZE - 1) / PAGE_SIZE);
+	}
+	*cap = pages * PAGE_SIZE;
+	return b;
+}
+
+/* The largest file we could hold: the biggest free range, less a margin. */
+static uint64_t largest_free(void)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < sys_memmap.count; i++)
+		if (sys_memmap.r[i].type == MEM_FREE && sys_memmap.r[i].pages << PAGE_SHIFT > best)
+			best = sys_memmap.r[i].pages << PAGE_SHIFT;
+	return best > KEEP_FREE ? best - KEEP_FREE : 0;
+}
+
+static void fmt_size(char *buf, size_t n, uint64_t bytes)
+{
+	if (bytes >= (1 << 20))
+		format_buf(buf, n, "%llu.%llu MiB", (unsigned long long)(bytes >> 20),
+			   (unsigned long long)((bytes & 0xfffff) * 10 >> 20));
+	else
+		format_buf(buf, n, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
+}
+
+static void rate(char *buf, size_t n, uint64_t bytes, uint64_t ms)
+{
+	uint64_t kbps = ms ? bytes / ms : bytes; /* bytes per ms = kB/s */
+	format_buf(buf, n, "%llu.%llu MB/s", (unsigned long long)(kbps / 1000),
+		   (unsigned long long)(kbps % 1000 / 100));
+}
+
+int pxe_tftp_fetch(uint32_t server_be, const char *file, const struct pxe_tftp_opts *o,
+		   struct pxe_file *out)
+{
+	static struct tftp_run r;
+	char srv[16];
+
+	memset(&r, 0, sizeof(r));
+	pxe_ip_str(server_be, srv);
+	ip_addr_set_ip4_u32(&r.server, server_be);
+	r.pcb = udp_new();
+	if (!r.pcb) {
+		log_error("tftp: %s:%s: no UDP socket", srv, file);
+		return -1;
+	}
+	/* An ephemeral port of our own per transfer (RFC 1350 s.4). */
+	err_t e = ERR_USE;
+	for (int tries = 0; tries < 16 && e != ERR_OK; tries++)
+		e = udp_bind(r.pcb, IP4_ADDR_ANY, (u16_t)(49152 + random_below(16384)));
+	if (e != ERR_OK) {
+		log_error("tftp: %s:%s: no free local port", srv, file);
+		udp_remove(r.pcb);
+		return -1;
+	}
+	udp_recv(r.pcb, tftp_recv, &r);
+	r.x.filename = file;
+	r.x.want_blksize = o->blksize;
+	r.x.want_window = o->window;
+	r.x.want_tsize = true;
+	r.x.max_size = largest_free();
+	r.x.send = tftp_send;
+	r.x.grow = tftp_grow;
+	r.x.ctx = &r;
+
+	uint64_t t0 = clock_ms(), next_progress = t0 + PROGRESS_EVERY_MS;
+	tftp_start(&r.x, t0);
+	while (r.x.state == TFTP_REQUESTING || r.x.state == TFTP_RECEIVING) {
+		net_poll();
+		uint64_t now = clock_ms();
+		tftp_tick(&r.x, now);
+		if (now >= next_progress && r.x.state == TFTP_RECEIVING) {
+			char got[24], total[24], rt[24];
+			fmt_size(got, sizeof(got), r.x.bytes);
+			fmt_size(total, sizeof(total), r.x.tsize);
+			rate(rt, sizeof(rt), r.x.bytes, now - t0);
+			log_info("tftp: %s:%s %s%s%s, %s", srv, file, got,
+				 r.x.has_tsize ? " of " : "", r.x.has_tsize ? total : "", rt);
+			next_progress = now + PROGRESS_EVERY_MS;
+		}
+	}
+	udp_remove(r.pcb);
+	uint64_t ms = clock_ms() - t0;
+
+	if (r.x.state != TFTP_DONE) {
+		if (r.x.buf)
+			memmap_free(&sys_memmap, (uintptr_t)r.x.buf, r.x.cap / PAGE_SIZE);
+		out->err_code = r.x.err_code;
+		if (r.x.err_code > 0)
+			format_buf(out->why, sizeof(out->why), "%s (error %d)", r.x.why, r.x.err_code);
+		else
+			format_buf(out->why, sizeof(out->why), "%s", r.x.why);
+		return -1;
+	}
+	char sz[24], rt[24];
+	fmt_size(sz, sizeof(sz), r.x.bytes);
+	rate(rt, sizeof(rt), r.x.bytes, ms);
+	log_info("tftp: %s:%s %s in %llu ms, %s (blksize %u, windowsize %u%s)", srv, file, sz,
+		 (unsigned long long)ms, rt, r.x.blksize, r.x.window,
+		 r.x.has_tsize ? ", tsize" : "");
+	if (r.x.dups || r.x.out_of_order || r.x.retransmits)
+		log_info("tftp: %s:%s %llu duplicate, %llu out-of-order blocks, %llu retransmits",
+			 srv, file, (unsigned long long)r.x.dups,
+			 (unsigned long long)r.x.out_of_order, (unsigned long long)r.x.retransmits);
+	out->data = r.x.buf;
+	out->size = r.x.bytes;
+	out->alloc_pages = r.x.cap / PAGE_SIZE;
+	out->ms = ms;
+	return 0;
+}
+
+void pxe_file_free(struct pxe_file *f)
+{
+	if (f->data)
+		memmap_free(&sys_memmap, (uintptr_t)f->data, f->alloc_pages);
+	f->data = NULL;
+	f->size = 0;
+}
