@@ -37,7 +37,7 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c dns.c inet_chksum.c ip.c
 	$(addprefix $(LWIP_DIR)/core/ipv4/,etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
 	$(LWIP_DIR)/netif/ethernet.c
 LWIP_INC := -Ilwip-port -I$(LWIP_DIR)/include
-FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm
+FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm arch/x86_64/handoff.asm
 FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o) \
 	$(LWIP_SRCS:$(LWIP_DIR)/%.c=$(BUILD)/lwip/%.o)
 
@@ -93,6 +93,7 @@ $(BUILD)/unit/test_dhcp_client: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/unit/test_snp_frame: snp/snp_frame.c
 $(BUILD)/unit/test_smbios: platform/smbios_parse.c
 $(BUILD)/unit/test_efi_event: efi/event.c
+$(BUILD)/unit/test_tftp: pxe/tftp.c
 $(BUILD)/unit/test_efi_event: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_snp_frame: UNIT_CFLAGS += $(EFI_INC)
 
@@ -109,6 +110,7 @@ test: deps all $(UNIT_TESTS)
 # libFuzzer targets for every parser of outside input: `make fuzz`.
 -include tests/fuzz/fuzz.mk
 $(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
+$(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <acpi.h>
 #include <banner.h>
+#include <bootmgr.h>
 #include <bootinfo.h>
 #include <chipset.h>
 #include <clock.h>
@@ -68,63 +69,6 @@ static void load_config(void)
 		log_warn("config: %zu more settings ignored", config.more_problems);
 }
 
-/* A whole number from a setting, or def when absent or bad. */
-static uint32_t config_uint(const char *key, uint32_t def, uint32_t min, uint32_t max)
-{
-	const char *v = config_get(&config, key);
-	uint32_t n = 0;
-
-	if (!v)
-		return def;
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9' || n > max) {
-			n = max + 1;
-			break;
-		}
-		n = n * 10 + (uint32_t)(*p - '0');
-	}
-	if (!*v || n < min || n > max) {
-		log_warn("config: %s=%s is not a number from %u to %u; using %u", key, v, min, max,
-			 def);
-		return def;
-	}
-	return n;
-}
-
-/* A whole number of seconds from a setting, or def when absent or bad. */
-static uint32_t config_seconds(const char *key, uint32_t def, uint32_t max)
-{
-	const char *v = config_get(&config, key);
-	uint32_t n = 0;
-
-	if (!v)
-		return def;
-	for (const char *p = v; *p; p++) {
-		if (*p < '0' || *p > '9' || n > max) {
-			log_warn("config: %s=%s is not a number of seconds from 0 to %u; using %u",
-				 key, v, max, def);
-			return def;
-		}
-		n = n * 10 + (uint32_t)(*p - '0');
-	}
-	if (n > max) {
-		log_warn("config: %s=%s is more than %u seconds; using %u", key, v, max, max);
-		return max;
-	}
-	return n;
-}
-
-/* Answer pings and ARP for a while: until TFTP lands, the lease's use. */
-static void net_wait(uint32_t seconds)
-{
-	if (!seconds)
-		return;
-	log_info("net: answering ping for %u s (net_wait)", seconds);
-	uint64_t end = clock_ms() + seconds * 1000ULL;
-	while (clock_ms() < end)
-		net_poll();
-}
-
 /* Enumerate PCI (assigning resources when nothing ran before us) and make
  * sure every BAR is inside the identity map. */
 static void probe_pci(enum machine m)
@@ -186,25 +130,12 @@ void wb_main(uint32_t entry, uint32_t start_info)
 
 	virtio_probe_all();
 	snp_probe_all();
-	struct pxe_dhcp_result dhcp;
-	if (net_init() && !pxe_dhcp(&dhcp, config_seconds("dhcp_timeout", 30, 3600) * 1000ULL,
-				    smbios_system_uuid()))
-	{
-		net_wait(config_seconds("net_wait", 0, 3600));
-		if (dhcp.lease.boot_file[0]) {
-			struct pxe_tftp_opts o = {
-				(uint16_t)config_uint("tftp_blksize", 65464, 8, 65464),
-				(uint16_t)config_uint("tftp_windowsize", 4, 1, 64),
-			};
-			struct pxe_file f;
-			if (pxe_tftp_fetch(dhcp.lease.next_server, dhcp.lease.boot_file, &o, &f))
-				log_error("tftp: %s", f.why);
-			else
-				pxe_file_free(&f);
-		}
-	}
+	if (net_init())
+		bootmgr_run(&config);
+	else
+		log_error("boot: no network interface came up; network boot skipped");
 
-	log_info("wireboot: nothing to boot yet (TFTP comes next); powering off");
+	log_error("boot: nothing could be booted (disk boot is not there yet); powering off");
 	net_shutdown();
 	virtio_reset_all();
 	power_off();

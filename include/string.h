@@ -15,5 +15,7 @@ int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 void *memchr(const void *s, int c, size_t n);
+char *strstr(const char *haystack, const char *needle);
+char *strrchr(const char *s, int c);
 
 #endif

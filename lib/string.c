@@ -95,3 +95,27 @@ void *memchr(const void *s, int c, size_t n)
 			return (void *)(p + i);
 	return NULL;
 }
+
+char *strstr(const char *h, const char *n)
+{
+	size_t nl = strlen(n);
+
+	if (!nl)
+		return (char *)h;
+	for (; *h; h++)
+		if (*h == *n && !strncmp(h, n, nl))
+			return (char *)h;
+	return NULL;
+}
+
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)last;
+	}
+}

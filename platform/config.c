@@ -15,6 +15,7 @@ static const struct config_key known_keys[] = {
 	{ "net_wait", false },
 	{ "tftp_blksize", false },
 	{ "tftp_windowsize", false },
+	{ "cmdline", false },
 	/* Linux's syntax for virtio-mmio devices; QEMU microvm and Firecracker
 	 * put it on the command line, and we read it the same way. */
 	{ "virtio_mmio.device", true },

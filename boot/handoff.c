@@ -1,0 +1,14 @@
+/* Hand-off: clean hardware for the next owner. */
+#include <clock.h>
+#include <handoff.h>
+#include <log.h>
+#include <net.h>
+#include <virtio.h>
+
+void handoff_prepare(void)
+{
+	net_shutdown();
+	virtio_reset_all();
+	log_info("handoff: %zu virtio devices reset; leaving wireboot %llu ms after entry",
+		 virtio_count(), (unsigned long long)clock_ms());
+}
