@@ -41,7 +41,7 @@ FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm arch/x86_64/handoff.asm
 FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o) \
 	$(LWIP_SRCS:$(LWIP_DIR)/%.c=$(BUILD)/lwip/%.o)
 
-.PHONY: all run test unit integration format clean deps fuzz
+.PHONY: all run test unit integration format clean deps fuzz demo
 
 all: $(BUILD)/wireboot.elf $(BUILD)/wireboot.rom
 
@@ -76,8 +76,18 @@ $(BUILD)/wireboot.rom: $(BUILD)/wireboot.elf arch/x86_64/reset.asm scripts/mkrom
 deps:
 	scripts/deps.sh
 
-run: deps all
-	MACHINE=$(MACHINE) ENTRY=$(ENTRY) MEMORY=$(MEMORY) $(PYTHON) test-env/run.py
+# The demo tree `make run` boots: Debian's kernel + a busybox initramfs.
+DEMO     := $(BUILD)/demo
+TFTP_DIR ?= $(DEMO)
+BOOTFILE ?= pxelinux.0
+
+demo: $(DEMO)/pxelinux.cfg/default
+$(DEMO)/pxelinux.cfg/default: test-env/payload/mkdemo.sh
+	test-env/payload/mkdemo.sh $(DEMO)
+
+run: deps all demo
+	MACHINE=$(MACHINE) ENTRY=$(ENTRY) MEMORY=$(MEMORY) TFTP_DIR=$(TFTP_DIR) BOOTFILE=$(BOOTFILE) \
+		$(PYTHON) test-env/run.py
 
 # Host unit tests: the firmware's own parsers and allocators, built with the
 # host compiler. -idirafter keeps the C library's headers ahead of ours.
@@ -104,7 +114,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h)
 unit: $(UNIT_TESTS)
 	@WB_UNIT_ONLY=1 scripts/test.sh $(UNIT_TESTS)
 
-test: deps all $(UNIT_TESTS)
+test: deps all demo $(UNIT_TESTS)
 	@scripts/test.sh $(UNIT_TESTS)
 
 # libFuzzer targets for every parser of outside input: `make fuzz`.

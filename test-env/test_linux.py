@@ -1,0 +1,242 @@
+"""Network-boot Linux: Debian's kernel and a busybox initramfs over TFTP,
+from QEMU's user network and from dnsmasq, tftp-hpa and atftpd on a
+namespaced network. The initramfs prints the command line it got, so each
+test proves that the kernel, the initrd and the command line arrived."""
+import os
+import re
+import shutil
+import struct
+
+import pytest
+
+from netlab import PREFIX, Lan, dnsmasq_argv
+from test_net import needs_netns
+from wbqemu import ROOT, Vm
+
+DEMO = ROOT / "build" / "demo"
+MARKER = r"WIREBOOT-DEMO: initramfs up; cmdline: (.*)"
+APPEND = "console=ttyS0 quiet panic=-1 wb.poweroff"
+
+
+@pytest.fixture(scope="session")
+def demo():
+    if not (DEMO / "vmlinuz").exists():
+        pytest.fail("build/demo is missing: make test builds it (make demo)")
+    return DEMO
+
+
+def make_tree(root, demo, default, files=None):
+    """A TFTP root with the demo kernel and initrd and the given configs."""
+    (root / "pxelinux.cfg").mkdir(parents=True, exist_ok=True)
+    for f in ("vmlinuz", "initrd.img"):
+        shutil.copy(demo / f, root / f)
+    (root / "pxelinux.cfg" / "default").write_text(default)
+    for name, text in (files or {}).items():
+        p = root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            p.write_bytes(text)
+        else:
+            p.write_text(text)
+    os.chmod(root, 0o755)
+    return root
+
+
+def simple_cfg(token, extra=""):
+    return (f"DEFAULT linux\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.img\n"
+            f"  APPEND {APPEND} wb.token={token}{extra}\n")
+
+
+def slirp(name, tree, bootfile="pxelinux.0", entry="pvh", machine="q35", config=None,
+          memory="512M"):
+    mmio = machine.startswith("microvm")
+    boot = f",bootfile={bootfile}" if bootfile else ""
+    return Vm(entry=entry, machine=machine, memory=memory, name=name, config=config,
+              netdevs=[f"user,id=n0,tftp={tree}{boot}"],
+              nics=["virtio-net-device,netdev=n0" if mmio else "virtio-net-pci,netdev=n0"])
+
+
+def assert_booted(r, token):
+    assert not r.timed_out, f"timed out; see {r.log}"
+    m = re.search(MARKER, r.output)
+    assert m, f"initramfs marker missing; see {r.log}\n" + "\n".join(r.output.splitlines()[-15:])
+    assert f"wb.token={token}" in m.group(1).split()
+    assert r.lines(r"handoff: \d+ virtio devices reset")
+    assert r.exit_code == 0, f"exit {r.exit_code}"
+    return m.group(1)
+
+
+MATRIX = [("pvh", "q35"), ("rom", "q35"), ("pvh", "pc"), ("rom", "pc"), ("pvh", "microvm")]
+
+
+@pytest.mark.parametrize("entry,machine", MATRIX, ids=[f"{m}-{e}" for e, m in MATRIX])
+def test_pxelinux_tree_boots_kernel_initrd_and_append(entry, machine, demo, tmp_path, vm_name):
+    tree = make_tree(tmp_path, demo, simple_cfg(vm_name))
+    r = slirp(vm_name, tree, entry=entry, machine=machine).run(timeout=180)
+    cmdline = assert_booted(r, vm_name)
+    assert cmdline.startswith(APPEND)
+    assert r.lines(r"boot: pxelinux.0 is PXELINUX's BIOS loader; reading its pxelinux.cfg/")
+    assert r.lines(r"pxelinux: pxelinux.cfg/default: 1 entries, default 'linux'")
+
+
+def test_bzimage_as_boot_file_gets_cmdline_setting(demo, tmp_path, vm_name):
+    tree = make_tree(tmp_path, demo, "")
+    token = "bz" + vm_name[-8:]
+    r = slirp(vm_name, tree, bootfile="vmlinuz",
+              config=f'cmdline="console=ttyS0 panic=-1 wb.token={token}"\n').run(timeout=180)
+    assert not r.timed_out
+    # No initrd: the kernel starts, says what it was given, and cannot mount root.
+    assert r.lines(rf"Command line: console=ttyS0 panic=-1 wb.token={token}$")
+    assert r.lines(r"linux: booting vmlinuz \(boot protocol 2\.\d+")
+
+
+def test_distro_menu_tree_with_include_mac_config_and_ipappend(demo, tmp_path, vm_name):
+    # As installers publish them: UI/DEFAULT vesamenu.c32, MENU blocks, TEXT
+    # HELP, INCLUDE, initrd= inside APPEND, MENU DEFAULT in the include; and
+    # a per-MAC file that wins over default.
+    common = (
+        "MENU TITLE Installer\nMENU BEGIN tools\n  LABEL memtest\n    KERNEL memtest.c32\n"
+        "MENU END\nLABEL rescue\n  MENU LABEL Rescue\n  KERNEL vmlinuz\n  APPEND rescue\n"
+        "LABEL install\n  MENU LABEL ^Install\n  MENU DEFAULT\n  LINUX vmlinuz\n"
+        f"  APPEND initrd=initrd.img {APPEND} wb.token={vm_name}\n  IPAPPEND 3\n"
+        "  TEXT HELP\n    Installs the system. LABEL bogus\n  ENDTEXT\n")
+    mac_cfg = ("UI vesamenu.c32\nDEFAULT vesamenu.c32\nPROMPT 0\nTIMEOUT 50\n"
+               "MENU BACKGROUND splash.png\nINCLUDE pxelinux.cfg/common.cfg\n")
+    tree = make_tree(tmp_path, demo, simple_cfg("from-default"),
+                     {"pxelinux.cfg/01-52-54-00-12-34-56": mac_cfg,
+                      "pxelinux.cfg/common.cfg": common})
+    r = slirp(vm_name, tree).run(timeout=180)
+    cmdline = assert_booted(r, vm_name)
+    assert "ip=10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0" in cmdline.split()
+    assert "BOOTIF=01-52-54-00-12-34-56" in cmdline.split()
+    assert "initrd=initrd.img" in cmdline.split()
+    assert r.lines(r"pxelinux: pxelinux.cfg/01-52-54-00-12-34-56: 3 entries, default 'install'")
+
+
+def test_two_initrds_and_a_failing_default_entry(demo, tmp_path, vm_name):
+    # The default entry's kernel is missing: its error, then the next entry,
+    # which has two initrds (both must arrive).
+    pad = tmp_path / "src"
+    pad.mkdir()
+    os.system(f"cd {pad} && mkdir -p pad && head -c 123457 /dev/zero > pad/data && "
+              f"find . | cpio -o -H newc --quiet > ../pad.img")
+    cfg = ("DEFAULT broken\nLABEL broken\n  KERNEL no-such-kernel\n  APPEND x\n"
+           "LABEL good\n  KERNEL vmlinuz\n  INITRD initrd.img,pad.img\n"
+           f"  APPEND {APPEND} wb.token={vm_name}\n")
+    tree = make_tree(tmp_path / "root", demo, cfg)
+    shutil.copy(tmp_path / "pad.img", tree / "pad.img")
+    r = slirp(vm_name, tree).run(timeout=180)
+    assert_booted(r, vm_name)
+    assert r.lines(r"error: tftp: 10\.0\.2\.2:no-such-kernel: file not found.*\(error 1\); "
+                   r"entry skipped")
+    assert r.lines(r"boot: trying the next entry, 'good'")
+    assert r.lines(r"WIREBOOT-DEMO: extra initrd file data 123457 bytes")
+
+
+def test_config_that_includes_itself_is_cut_off(demo, tmp_path, vm_name):
+    cfg = "INCLUDE pxelinux.cfg/default\n" + simple_cfg(vm_name)
+    tree = make_tree(tmp_path, demo, cfg)
+    r = slirp(vm_name, tree).run(timeout=180)
+    assert r.lines(r"warning: pxelinux: pxelinux.cfg/default: INCLUDE nested deeper than 8")
+    assert_booted(r, vm_name)
+
+
+# ---- bad input: each gets one line and a clean stop ----
+
+def patched_kernel(demo, offset, data):
+    k = bytearray((demo / "vmlinuz").read_bytes())
+    k[offset:offset + len(data)] = data
+    return bytes(k)
+
+
+@pytest.mark.parametrize("what,payload,message", [
+    ("missing", None, r"error: tftp: 10\.0\.2\.2:kernel: file not found.*\(error 1\); "
+                      r"no network boot"),
+    ("old-protocol", "version", r"error: linux: kernel: boot protocol older than 2\.06"),
+    ("corrupt-setup", "setup", r"error: linux: kernel: setup header sizes do not fit the file"),
+])
+def test_bad_boot_file_is_reported_and_stops_cleanly(what, payload, message, demo, tmp_path,
+                                                      vm_name):
+    files = {}
+    if payload == "version":
+        files["kernel"] = patched_kernel(demo, 0x206, struct.pack("<H", 0x0204))
+    elif payload == "setup":
+        files["kernel"] = patched_kernel(demo, 0x1f1, b"\xff")[:0x8000]
+    tree = make_tree(tmp_path, demo, "", files)
+    r = slirp(vm_name, tree, bootfile="kernel").run(timeout=60)
+    assert not r.timed_out and r.exit_code == 0
+    assert r.lines(message), r.lines("error|warn")
+    assert r.lines(r"boot: nothing could be booted .*; powering off")
+
+
+def test_file_larger_than_memory_is_refused(demo, tmp_path, vm_name):
+    tree = make_tree(tmp_path, demo, "")
+    with open(tree / "huge.img", "wb") as f:
+        f.truncate(300 << 20)  # sparse: 300 MiB for a 128 MiB VM
+    r = slirp(vm_name, tree, bootfile="huge.img", memory="128M").run(timeout=60)
+    assert not r.timed_out and r.exit_code == 0
+    assert r.lines(r"error: tftp: 10\.0\.2\.2:huge\.img: file is larger than the memory "
+                   r"available for it; no network boot")
+
+
+# ---- real servers on a namespaced network ----
+
+def tftp_server_argv(kind, root):
+    if kind == "tftp-hpa":
+        return ["/usr/sbin/in.tftpd", "--foreground", "--listen", "--address", f"{PREFIX}.1:69",
+                "--user", "root", "--secure", str(root)]
+    atftpd = ROOT / "third_party" / "atftpd" / "usr" / "sbin" / "atftpd"
+    return [str(atftpd), "--daemon", "--no-fork", "--bind-address", f"{PREFIX}.1",
+            "--user", "root.root", "--logfile", "/dev/stdout", str(root)]
+
+
+@needs_netns
+@pytest.mark.parametrize("server", ["dnsmasq", "tftp-hpa", "atftpd"])
+def test_real_tftp_servers(server, demo, tmp_path, vm_name):
+    tree = make_tree(tmp_path / "root", demo, simple_cfg(vm_name))
+    work = tmp_path / "w"
+    work.mkdir()
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        if server == "dnsmasq":
+            lan.spawn(srv, dnsmasq_argv(work, boot="pxelinux.0", tftp_root=tree),
+                      log=tmp_path / "dnsmasq.log")
+        else:
+            lan.spawn(srv, dnsmasq_argv(work, boot="pxelinux.0"), log=tmp_path / "dnsmasq.log")
+            lan.spawn(srv, tftp_server_argv(server, tree), log=tmp_path / "tftpd.log")
+        vm = Vm(entry="pvh", memory="512M", name=vm_name,
+                netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        r = vm.run(netns=lan.ns, timeout=180)
+    assert_booted(r, vm_name)
+    line = r.lines(r"tftp: 192\.168\.77\.1:vmlinuz .* \(blksize (\d+), windowsize (\d+)")
+    assert line, r.lines("tftp")
+    bs, win = map(int, re.search(r"blksize (\d+), windowsize (\d+)", line[0]).groups())
+    if server == "atftpd":
+        assert bs == 65464 and win == 4  # RFC 7440 windowsize negotiated
+    elif server == "tftp-hpa":
+        assert bs == 65464 and win == 1
+    else:
+        assert bs >= 1024
+
+
+@needs_netns
+def test_proxydhcp_tree(demo, tmp_path, vm_name):
+    # Addresses from one dnsmasq; the boot file (pxelinux.0, via the proxy's
+    # boot server on port 4011) and TFTP from a dnsmasq in proxy mode.
+    tree = make_tree(tmp_path / "root", demo, simple_cfg(vm_name))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "p").mkdir()
+    with Lan() as lan:
+        a = lan.host("dhcp", f"{PREFIX}.1")
+        p = lan.host("proxy", f"{PREFIX}.2")
+        lan.spawn(a, dnsmasq_argv(tmp_path / "a"), log=tmp_path / "dhcp.log")
+        lan.spawn(p, dnsmasq_argv(tmp_path / "p", "--pxe-service=x86-64_EFI,wireboot,pxelinux",
+                                  proxy=True, tftp_root=tree), log=tmp_path / "proxy.log")
+        vm = Vm(entry="rom", machine="q35", memory="512M", name=vm_name,
+                netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        r = vm.run(netns=lan.ns, timeout=180)
+    assert_booted(r, vm_name)
+    assert r.lines(rf"dhcp: net0 next-server {PREFIX}\.2 boot-file 'pxelinux\.0' from proxyDHCP")
+    assert r.lines(rf"tftp: {PREFIX}\.2:vmlinuz ")
