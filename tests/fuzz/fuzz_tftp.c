@@ -1,0 +1,215 @@
+/* Fuzz the TFTP client (pxe/tftp.c). tftp_parse_oack() reads the raw
+ * input; then one transfer runs on it. A 4-byte header says what the
+ * client asks for:
+ *   [u16 want_blksize][u8 want_window][u8 flags]
+ *   flags bit 0: want tsize; bits 1-3: max_size is 1 MiB >> (2 * n);
+ *   bits 4-5: the n-th call to grow fails (0: none)
+ * then records, integers little-endian:
+ *   [u8 kind][u16 port-or-time][u16 len][len bytes]
+ * kind % 4: 0 a datagram from that port; 1 the clock moves on that many ms
+ * and the timers run (len bytes skipped); 2 a datagram from the server
+ * (its port once known, else that one); 3 a DATA block made here, from the
+ * server: block number next + (int8)low byte, len bytes of a known pattern
+ * (no input consumed), so long transfers cost a few bytes each.
+ * Any crash, sanitizer report or broken invariant (abort) is a bug. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tftp.h>
+
+#define FZ_MAX_SIZE (1u << 20) /* max_size and the allocator's limit */
+
+static struct tftp_xfer x;
+static uint8_t *buf;     /* what grow handed out last */
+static uint64_t buf_cap;
+static unsigned grow_calls, grow_fail_at;
+static uint8_t shadow[FZ_MAX_SIZE]; /* the bytes the client accepted, in order */
+static uint8_t data[4 + 65535];     /* a made-up DATA block */
+
+struct dgram {
+	const uint8_t *p;
+	size_t len;
+};
+
+static void fz_copy(const void *src, size_t off, void *dst, size_t n)
+{
+	const struct dgram *d = src;
+
+	if (off > d->len || n > d->len - off)
+		abort();
+	if (n)
+		memcpy(dst, d->p + off, n);
+}
+
+static uint8_t *fz_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
+{
+	/* The client passes its current buffer and only grows when it must. */
+	if (old != buf || used > buf_cap || need <= buf_cap || used != x.bytes)
+		abort();
+	if (++grow_calls == grow_fail_at || need > FZ_MAX_SIZE)
+		return NULL;
+	uint8_t *b = realloc(old, need);
+	if (!b)
+		return NULL;
+	buf = b;
+	buf_cap = need;
+	*cap = need;
+	return b;
+}
+
+/* Everything the client sends must be well-formed and go where it should. */
+static void fz_send(void *ctx, const uint8_t *p, size_t len, uint16_t port)
+{
+	if (len < 4 || p[0] != 0)
+		abort();
+	switch (p[1]) {
+	case TFTP_OP_RRQ:
+		if (port != TFTP_PORT || len > 512 || p[len - 1] != 0 || x.state != TFTP_REQUESTING)
+			abort();
+		break;
+	case TFTP_OP_ACK:
+		if (len != 4 || port != x.tid || x.state != TFTP_RECEIVING ||
+		    (uint16_t)(p[2] << 8 | p[3]) != (uint16_t)(x.next - 1))
+			abort();
+		break;
+	case TFTP_OP_ERROR: {
+		uint16_t code = (uint16_t)(p[2] << 8 | p[3]);
+		if (len > 64 || p[len - 1] != 0 || (code != 3 && code != 5 && code != 8))
+			abort();
+		if (code == 5 && port == x.tid)
+			abort(); /* "unknown transfer id" is for strangers only */
+		break;
+	}
+	default:
+		abort();
+	}
+}
+
+static void check_invariants(void)
+{
+	uint16_t max_win = x.want_window > 1 ? x.want_window : 1;
+	uint16_t max_bs = x.want_blksize > 512 ? x.want_blksize : 512;
+
+	if (x.state > TFTP_FAILED || x.state == TFTP_IDLE)
+		abort();
+	if (x.bytes > x.cap || x.bytes > x.max_size || (x.bytes && !x.buf))
+		abort();
+	if (x.buf != buf || x.cap != buf_cap)
+		abort();
+	if (x.state == TFTP_RECEIVING || x.state == TFTP_DONE) {
+		if (x.window == 0 || x.window > max_win || x.blksize < 8 || x.blksize > max_bs)
+			abort();
+		if (x.bytes > (x.next - 1) * x.blksize)
+			abort();
+	}
+	if (x.has_tsize && x.bytes > x.tsize)
+		abort();
+	if (x.state == TFTP_DONE && x.has_tsize && x.bytes != x.tsize)
+		abort();
+	if (x.state == TFTP_FAILED && (!x.why[0] || x.err_code < -1 || x.err_code > 65535))
+		abort();
+	if (x.state != TFTP_FAILED && x.why[0])
+		abort();
+}
+
+/* One datagram in; whatever the client kept must be exactly that block. */
+static void feed(uint64_t now, uint16_t port, const uint8_t *p, size_t len)
+{
+	struct dgram d = { p, len };
+	struct tftp_view v = { len, fz_copy, &d };
+	uint64_t bytes = x.bytes, next = x.next;
+
+	tftp_input(&x, now, port, &v);
+	if (x.bytes < bytes || x.next < next || x.next > next + 1)
+		abort();
+	if (x.next == next + 1) {
+		uint64_t n = x.bytes - bytes;
+		if (len < 4 || p[1] != TFTP_OP_DATA || len - 4 != n ||
+		    (uint16_t)(p[2] << 8 | p[3]) != (uint16_t)next || (port != x.tid && x.tid))
+			abort();
+		if (n && memcmp(x.buf + bytes, p + 4, n))
+			abort();
+		memcpy(shadow + bytes, p + 4, n);
+	} else if (x.bytes != bytes) {
+		abort();
+	}
+}
+
+static void fuzz_oack(const uint8_t *p, size_t len, uint16_t want_bs, uint16_t want_win)
+{
+	uint16_t bs = want_bs, win = want_win;
+	uint64_t tsize = 0;
+	bool has = false;
+
+	if (tftp_parse_oack(p, len, &bs, &win, &tsize, &has))
+		return;
+	if (bs != 512 && (bs < 8 || bs > want_bs))
+		abort();
+	if (win != 1 && (win < 1 || win > want_win))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
+{
+	fuzz_oack(in, size, 1428, 8);
+	fuzz_oack(in, size, TFTP_MAX_BLKSIZE, 65535);
+	if (size < 4)
+		return 0;
+
+	memset(&x, 0, sizeof(x));
+	buf = NULL;
+	buf_cap = 0;
+	grow_calls = 0;
+	grow_fail_at = (in[3] >> 4) & 3;
+	x.filename = "boot.efi";
+	x.want_blksize = (uint16_t)(in[0] | in[1] << 8);
+	x.want_window = in[2];
+	x.want_tsize = in[3] & 1;
+	x.max_size = FZ_MAX_SIZE >> (2 * ((in[3] >> 1) & 7));
+	x.send = fz_send;
+	x.grow = fz_grow;
+	uint64_t now = 1000;
+	tftp_start(&x, now);
+	check_invariants();
+
+	size_t i = 4;
+	while (i + 5 <= size) {
+		uint8_t kind = in[i];
+		uint16_t arg = (uint16_t)(in[i + 1] | in[i + 2] << 8);
+		size_t len = (size_t)(in[i + 3] | in[i + 4] << 8);
+		i += 5;
+		size_t avail = len < size - i ? len : size - i;
+		switch (kind & 3) {
+		case 0:
+			feed(now, arg, in + i, avail);
+			i += avail;
+			break;
+		case 1:
+			now += arg;
+			tftp_tick(&x, now);
+			i += avail;
+			break;
+		case 2:
+			feed(now, x.tid ? x.tid : arg, in + i, avail);
+			i += avail;
+			break;
+		case 3: {
+			uint16_t block = (uint16_t)(x.next + (uint64_t)(int64_t)(int8_t)arg);
+			data[0] = 0;
+			data[1] = TFTP_OP_DATA;
+			data[2] = (uint8_t)(block >> 8);
+			data[3] = (uint8_t)block;
+			for (size_t k = 0; k < len; k++)
+				data[4 + k] = (uint8_t)(block * 31u + k * 7u + (k >> 8));
+			feed(now, x.tid ? x.tid : 1069, data, 4 + len);
+			break;
+		}
+		}
+		check_invariants();
+	}
+	if (x.bytes && memcmp(x.buf, shadow, x.bytes))
+		abort(); /* growing the buffer lost or changed data */
+	free(buf);
+	return 0;
+}
