@@ -104,6 +104,8 @@ $(BUILD)/unit/test_snp_frame: snp/snp_frame.c
 $(BUILD)/unit/test_smbios: platform/smbios_parse.c
 $(BUILD)/unit/test_efi_event: efi/event.c
 $(BUILD)/unit/test_tftp: pxe/tftp.c
+$(BUILD)/unit/test_pxelinux: pxe/pxelinux.c
+$(BUILD)/unit/test_bzimage: boot/bzimage.c platform/memmap.c
 $(BUILD)/unit/test_efi_event: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_snp_frame: UNIT_CFLAGS += $(EFI_INC)
 
@@ -121,6 +123,8 @@ test: deps all demo $(UNIT_TESTS)
 -include tests/fuzz/fuzz.mk
 $(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c
+$(BUILD)/fuzz/fuzz_pxelinux: pxe/pxelinux.c
+$(BUILD)/fuzz/fuzz_bzimage: boot/bzimage.c platform/memmap.c
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -133,7 +133,7 @@ void wb_main(uint32_t entry, uint32_t start_info)
 	if (net_init())
 		bootmgr_run(&config);
 	else
-		log_error("boot: no network interface came up; network boot skipped");
+		log_warn("boot: no network interface came up; network boot skipped");
 
 	log_error("boot: nothing could be booted (disk boot is not there yet); powering off");
 	net_shutdown();

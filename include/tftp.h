@@ -20,6 +20,7 @@
 #define TFTP_FIRST_TIMEOUT_MS 1000
 #define TFTP_MAX_TIMEOUT_MS 8000
 #define TFTP_RETRIES 6 /* retransmissions without progress before giving up */
+#define TFTP_REQUEST_RETRIES 2 /* read requests resent: a silent server costs 1+2+4 s */
 
 /* A received datagram, readable in pieces without copying it first. */
 struct tftp_view {

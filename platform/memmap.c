@@ -174,9 +174,10 @@ int memmap_alloc(struct memmap *m, uint64_t pages, uint32_t type, uint64_t align
 	return MEMMAP_ENOMEM;
 }
 
-/* True if [base, end) is covered, without gaps, by ranges that 'ok' accepts. */
+/* True if [base, end) is covered, without gaps, by ranges whose type 'ok'
+ * accepts (arg is passed along). */
 static bool covered_by(const struct memmap *m, uint64_t base, uint64_t end,
-		       bool (*ok)(uint32_t type))
+		       bool (*ok)(uint32_t type, uint32_t arg), uint32_t arg)
 {
 	uint64_t at = base;
 
@@ -184,19 +185,24 @@ static bool covered_by(const struct memmap *m, uint64_t base, uint64_t end,
 		const struct mem_range *r = &m->r[i];
 		if (range_end(r) <= at)
 			continue;
-		if (r->base > at || !ok(r->type))
+		if (r->base > at || !ok(r->type, arg))
 			return false;
 		at = range_end(r);
 	}
 	return at >= end;
 }
 
-static bool is_free(uint32_t t)
+static bool is_free(uint32_t t, uint32_t unused)
 {
 	return t == MEM_FREE;
 }
 
-static bool is_allocated(uint32_t t)
+static bool is_type(uint32_t t, uint32_t want)
+{
+	return t == want;
+}
+
+static bool is_allocated(uint32_t t, uint32_t unused)
 {
 	return t == MEM_LOADER_CODE || t == MEM_LOADER_DATA || t == MEM_BS_CODE ||
 	       t == MEM_BS_DATA || t == MEM_RT_CODE || t == MEM_RT_DATA || t == MEM_ACPI_RECLAIM;
@@ -219,7 +225,7 @@ int memmap_alloc_at(struct memmap *m, uint64_t base, uint64_t pages, uint32_t ty
 		return rc;
 	if (type == MEM_FREE)
 		return MEMMAP_EINVAL;
-	if (!covered_by(m, base, end, is_free))
+	if (!covered_by(m, base, end, is_free, 0))
 		return MEMMAP_ENOTFOUND;
 	return memmap_set(m, base, pages, type);
 }
@@ -231,7 +237,7 @@ int memmap_free(struct memmap *m, uint64_t base, uint64_t pages)
 
 	if (rc)
 		return rc;
-	if (!covered_by(m, base, end, is_allocated))
+	if (!covered_by(m, base, end, is_allocated, 0))
 		return MEMMAP_ENOTFOUND;
 	return memmap_set(m, base, pages, MEM_FREE);
 }
@@ -245,17 +251,7 @@ int memmap_free_typed(struct memmap *m, uint64_t base, uint64_t pages, uint32_t 
 		return rc;
 	if (type == MEM_FREE)
 		return MEMMAP_EINVAL;
-	/* Covered without gaps by ranges of exactly this type. */
-	uint64_t at = base;
-	for (size_t i = 0; i < m->count && at < end; i++) {
-		const struct mem_range *r = &m->r[i];
-		if (range_end(r) <= at)
-			continue;
-		if (r->base > at || r->type != type)
-			return MEMMAP_ENOTFOUND;
-		at = range_end(r);
-	}
-	if (at < end)
+	if (!covered_by(m, base, end, is_type, type))
 		return MEMMAP_ENOTFOUND;
 	return memmap_set(m, base, pages, MEM_FREE);
 }

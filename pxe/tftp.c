@@ -404,7 +404,7 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 		return;
 	if (now - x->last_rx_ms < x->timeout_ms)
 		return;
-	if (x->retries == TFTP_RETRIES) {
+	if (x->retries == (x->state == TFTP_REQUESTING ? TFTP_REQUEST_RETRIES : TFTP_RETRIES)) {
 		fail(x, -1, x->state == TFTP_REQUESTING ? "no answer from the server"
 							: "the server stopped sending");
 		return;

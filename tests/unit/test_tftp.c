@@ -59,7 +59,8 @@ static void assert_acks_count_up(const struct sim *m, size_t n)
 {
 	for (size_t i = 0; i < n && i < m->nacks; i++)
 		if (m->acks[i] != (uint16_t)i)
-			fail_msg("ACK #%zu is %u, expected %u", i, m->acks[i], (unsigned)(uint16_t)i);
+			fail_msg("ACK #%zu is %u, expected %u", i, m->acks[i],
+				 (unsigned)(uint16_t)i);
 	assert_int_equal(m->nacks, n);
 }
 
@@ -96,7 +97,8 @@ static void done(struct sim *m, uint8_t *file)
 /* ---- RRQ bytes (RFC 1350 s.5, RFC 2347 s.2) ---- */
 
 static const uint8_t RRQ_PLAIN[] = "\0\1boot.efi\0octet";
-static const uint8_t RRQ_OPTS[] = "\0\1boot.efi\0octet\0blksize\0001428\0tsize\0000\0windowsize\0004";
+static const uint8_t RRQ_OPTS[] =
+    "\0\1boot.efi\0octet\0blksize\0001428\0tsize\0000\0windowsize\0004";
 
 static void test_rrq_without_options_is_name_and_mode(void **state)
 {
@@ -276,7 +278,8 @@ static void test_oack_option_we_did_not_request_is_refused(void **state)
 
 	assert_int_equal(oack(OACK("timeout\0005\0"), &bs, &win, &tsize, &has), -1);
 	bs = 1428, win = 8;
-	assert_int_equal(oack(OACK("blksize\0001024\0timeout\0005\0"), &bs, &win, &tsize, &has), -1);
+	assert_int_equal(oack(OACK("blksize\0001024\0timeout\0005\0"), &bs, &win, &tsize, &has),
+			 -1);
 	bs = 1428, win = 8;
 	assert_int_equal(oack(OACK("multicast\0\0"), &bs, &win, &tsize, &has), -1);
 	bs = 1428, win = 8;
@@ -310,17 +313,18 @@ static void test_oack_missing_nul_terminators_are_refused(void **state)
 
 static void test_oack_non_decimal_values_are_refused(void **state)
 {
-	static const char *const bad[] = { "",   "0x10", "12a", " 12", "12 ", "-1",
-					   "+1", "1e3",  "1.0", "1\xff" };
+	static const char *const bad[] = {"",	"0x10", "12a", " 12", "12 ",
+					  "-1", "+1",	"1e3", "1.0", "1\xff"};
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint16_t bs = 1428, win = 8;
 		uint64_t tsize = 0;
 		bool has = false;
-		static const char *const names[] = { "blksize", "windowsize", "tsize" };
+		static const char *const names[] = {"blksize", "windowsize", "tsize"};
 		for (size_t j = 0; j < 3; j++) {
-			size_t n = (size_t)snprintf(buf, sizeof(buf), "%s%c%s", names[j], 0, bad[i]);
+			size_t n =
+			    (size_t)snprintf(buf, sizeof(buf), "%s%c%s", names[j], 0, bad[i]);
 			buf[n++] = '\0';
 			bs = 1428, win = 8;
 			if (oack(buf, n, &bs, &win, &tsize, &has) != -1)
@@ -331,7 +335,8 @@ static void test_oack_non_decimal_values_are_refused(void **state)
 	uint16_t bs = 512, win = 1;
 	uint64_t tsize = 0;
 	bool has = false;
-	assert_int_equal(oack(OACK("tsize\00099999999999999999999\0"), &bs, &win, &tsize, &has), -1);
+	assert_int_equal(oack(OACK("tsize\00099999999999999999999\0"), &bs, &win, &tsize, &has),
+			 -1);
 }
 
 static void test_oack_option_names_are_case_insensitive(void **state)
@@ -341,8 +346,8 @@ static void test_oack_option_names_are_case_insensitive(void **state)
 	bool has = false;
 
 	assert_int_equal(
-		oack(OACK("BlkSize\0001000\0WINDOWSIZE\0003\0TSize\00077\0"), &bs, &win, &tsize, &has),
-		0);
+	    oack(OACK("BlkSize\0001000\0WINDOWSIZE\0003\0TSize\00077\0"), &bs, &win, &tsize, &has),
+	    0);
 	assert_int_equal(bs, 1000);
 	assert_int_equal(win, 3);
 	assert_true(has);
@@ -379,7 +384,7 @@ static void test_lockstep_512_when_the_server_ignores_options(void **state)
 	m->k.ignore_options = true;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 1, 2, 3 }; /* 512 + 512 + 276 */
+	static const uint16_t acks[] = {1, 2, 3}; /* 512 + 512 + 276 */
 	assert_acks(m, acks, 3);
 	assert_int_equal(m->x.blksize, 512);
 	assert_int_equal(m->x.window, 1);
@@ -422,7 +427,7 @@ static void test_windowsize_4_with_blksize_1024(void **state)
 
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 4, 8, 11 };
+	static const uint16_t acks[] = {0, 4, 8, 11};
 	assert_acks(m, acks, 4);
 	assert_int_equal(m->x.blksize, 1024);
 	assert_int_equal(m->x.window, 4);
@@ -440,7 +445,7 @@ static void test_granted_smaller_blksize_and_window_are_used(void **state)
 	m->k.grant_window = 2;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 2, 4, 5 }; /* 4 x 1024 + 904 */
+	static const uint16_t acks[] = {0, 2, 4, 5}; /* 4 x 1024 + 904 */
 	assert_acks(m, acks, 4);
 	assert_int_equal(m->x.blksize, 1024);
 	assert_int_equal(m->x.window, 2);
@@ -476,7 +481,7 @@ static void test_exact_multiple_of_blksize_ends_with_an_empty_block(void **state
 	m = sim_new(file, 4096, 512, 4, false);
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 4, 8, 9 };
+	static const uint16_t acks[] = {0, 4, 8, 9};
 	assert_acks(m, acks, 4);
 	done(m, file);
 }
@@ -488,7 +493,7 @@ static void test_empty_file(void **state)
 
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 1 };
+	static const uint16_t acks[] = {0, 1};
 	assert_acks(m, acks, 2);
 	assert_true(m->x.has_tsize);
 	assert_int_equal(m->x.tsize, 0);
@@ -500,7 +505,7 @@ static void test_empty_file(void **state)
 	m = sim_new(file, 0, 0, 0, false);
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks2[] = { 1 };
+	static const uint16_t acks2[] = {1};
 	assert_acks(m, acks2, 1);
 	assert_int_equal(m->grow_calls, 0);
 	done(m, file);
@@ -540,7 +545,7 @@ static void test_gap_across_the_rollover_is_recovered(void **state)
 	for (size_t i = 0; i < 16384; i++)
 		assert_int_equal(m->acks[i], (uint16_t)(4 * i));
 	assert_int_equal(m->acks[16384], 65534); /* the last block in order */
-	assert_int_equal(m->acks[16385], 1);     /* block 65537, the end */
+	assert_int_equal(m->acks[16385], 1);	 /* block 65537, the end */
 	assert_counters(m, 0, 1, 0);
 	done(m, file);
 }
@@ -557,7 +562,7 @@ static void test_dropped_block_acks_the_last_in_order_block(void **state)
 	assert_received_whole_file(m);
 	/* Blocks 1, 3, 4 arrive: 3 and 4 are each answered with ACK 1 (see
 	 * test_bug_a_gap_is_acknowledged_once), the server restarts at 2. */
-	static const uint16_t acks[] = { 0, 1, 1, 5, 9, 10 };
+	static const uint16_t acks[] = {0, 1, 1, 5, 9, 10};
 	assert_acks(m, acks, 6);
 	assert_counters(m, 0, 2, 0);
 	assert_int_equal(m->x.window, 4);
@@ -574,7 +579,7 @@ static void test_lost_first_block_of_a_window_is_recovered(void **state)
 	m->k.drop_block = 5;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 4, 4, 4, 4, 8, 10 };
+	static const uint16_t acks[] = {0, 4, 4, 4, 4, 8, 10};
 	assert_acks(m, acks, 7);
 	assert_counters(m, 0, 3, 0);
 	done(m, file);
@@ -589,7 +594,7 @@ static void test_duplicate_blocks_are_counted_and_ignored(void **state)
 	m->k.dup_block = 2;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 4, 8, 10 };
+	static const uint16_t acks[] = {0, 4, 8, 10};
 	assert_acks(m, acks, 4);
 	assert_counters(m, 1, 0, 0);
 	sim_free(m);
@@ -600,7 +605,7 @@ static void test_duplicate_blocks_are_counted_and_ignored(void **state)
 	m->k.dup_block = 2;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks2[] = { 1, 2, 2, 3 };
+	static const uint16_t acks2[] = {1, 2, 2, 3};
 	assert_acks(m, acks2, 4);
 	assert_counters(m, 1, 0, 0);
 	done(m, file);
@@ -616,7 +621,7 @@ static void test_lost_ack_makes_the_server_resend_and_the_client_reack(void **st
 	m->k.drop_ack = 4;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 4, 4, 8, 10 };
+	static const uint16_t acks[] = {0, 4, 4, 8, 10};
 	assert_acks(m, acks, 5);
 	assert_int_equal(m->ack_ms[1], S);
 	assert_int_equal(m->ack_ms[2], S + 500); /* on the last block of the resent window */
@@ -630,7 +635,7 @@ static void test_lost_ack_makes_the_server_resend_and_the_client_reack(void **st
 	m->k.drop_ack = 2;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks2[] = { 0, 1, 2, 2, 3 };
+	static const uint16_t acks2[] = {0, 1, 2, 2, 3};
 	assert_acks(m, acks2, 5);
 	assert_counters(m, 1, 0, 0);
 	done(m, file);
@@ -646,7 +651,7 @@ static void test_reordered_blocks_in_a_window_complete(void **state)
 	assert_received_whole_file(m);
 	/* 3 is ahead: ACK 1; 2 fills the gap; 4 is ahead of 3: ACK 2; the
 	 * server's two restarts overlap and the copies are dropped. */
-	static const uint16_t acks[] = { 0, 1, 2, 2, 6, 10 };
+	static const uint16_t acks[] = {0, 1, 2, 2, 6, 10};
 	assert_acks(m, acks, 6);
 	assert_counters(m, 4, 2, 0);
 	done(m, file);
@@ -663,7 +668,7 @@ static void test_lost_tail_of_a_window_times_out_and_completes(void **state)
 	m->k.drop_block = 4;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 3, 6, 9, 10 };
+	static const uint16_t acks[] = {0, 3, 6, 9, 10};
 	assert_acks(m, acks, 5);
 	assert_int_equal(m->nticks, 1);
 	assert_int_equal(m->tick_ms[0], S + TFTP_FIRST_TIMEOUT_MS);
@@ -681,7 +686,7 @@ static void test_stalled_window_shrinks_to_what_the_server_sends(void **state)
 	m->k.send_window = 1; /* OACK says windowsize 8, one block per ACK */
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 1, 2, 3, 4 };
+	static const uint16_t acks[] = {0, 1, 2, 3, 4};
 	assert_acks(m, acks, 5);
 	assert_int_equal(m->nticks, 1);
 	assert_int_equal(m->tick_ms[0], S + TFTP_FIRST_TIMEOUT_MS);
@@ -703,7 +708,7 @@ static void test_stranger_gets_error_5_and_the_transfer_goes_on(void **state)
 	assert_received_whole_file(m); /* the stranger's bytes are not in it */
 	assert_int_equal(m->nerrs, 1);
 	assert_sent_error(m, 0, STRANGER_PORT, 5, "unknown transfer id");
-	static const uint16_t acks[] = { 0, 4, 8, 10 };
+	static const uint16_t acks[] = {0, 4, 8, 10};
 	assert_acks(m, acks, 4);
 	assert_int_equal(m->x.tid, SRV_PORT);
 	assert_counters(m, 0, 0, 0);
@@ -744,7 +749,7 @@ static void test_error_8_asks_again_without_options(void **state)
 	assert_false(m->x.options_sent);
 	assert_int_equal(m->x.blksize, 512);
 	assert_int_equal(m->x.window, 1);
-	static const uint16_t acks[] = { 1, 2, 3 };
+	static const uint16_t acks[] = {1, 2, 3};
 	assert_acks(m, acks, 3);
 	sim_free(m);
 
@@ -753,8 +758,8 @@ static void test_error_8_asks_again_without_options(void **state)
 	m->k.mute = true;
 	tftp_start(&m->x, S);
 	uint8_t e8[] = "\0\5\0\10no options here";
-	struct sim_pkt e = { SRV_PORT, sizeof(e8), e8 };
-	struct tftp_view v = { e.len, sim_copy, &e };
+	struct sim_pkt e = {SRV_PORT, sizeof(e8), e8};
+	struct tftp_view v = {e.len, sim_copy, &e};
 	tftp_input(&m->x, S + 1, SRV_PORT, &v);
 	assert_failed(m, 8, "option negotiation refused: no options here");
 	assert_int_equal(m->rrqs, 1);
@@ -772,9 +777,9 @@ static void test_server_stops_mid_file_backoff_then_fail(void **state)
 	assert_int_equal(m->x.bytes, 3 * 512);
 	assert_memory_equal(m->x.buf, file, 3 * 512);
 	/* ACK 0..3, then ACK 3 again at 1, 2, 4, 8, 8, 8 s intervals */
-	static const uint16_t acks[] = { 0, 1, 2, 3, 3, 3, 3, 3, 3, 3 };
+	static const uint16_t acks[] = {0, 1, 2, 3, 3, 3, 3, 3, 3, 3};
 	assert_acks(m, acks, 10);
-	static const uint64_t gap[] = { 1000, 2000, 4000, 8000, 8000, 8000 };
+	static const uint64_t gap[] = {1000, 2000, 4000, 8000, 8000, 8000};
 	assert_int_equal(m->nticks, TFTP_RETRIES);
 	uint64_t t = S;
 	for (int i = 0; i < TFTP_RETRIES; i++) {
@@ -797,7 +802,7 @@ static void test_no_answer_retransmits_the_rrq_then_fails(void **state)
 	sim_run(m);
 	assert_failed(m, -1, "no answer from the server");
 	assert_int_equal(m->rrqs, 1 + TFTP_RETRIES);
-	static const uint64_t at[] = { 0, 1000, 3000, 7000, 15000, 23000, 31000 };
+	static const uint64_t at[] = {0, 1000, 3000, 7000, 15000, 23000, 31000};
 	for (int i = 0; i <= TFTP_RETRIES; i++)
 		assert_int_equal(m->rrq_ms[i], S + at[i]);
 	assert_memory_equal(m->rrq[1], RRQ_OPTS, sizeof(RRQ_OPTS)); /* the same request */
@@ -836,7 +841,7 @@ static void test_data_beyond_the_announced_tsize_fails(void **state)
 	assert_sent_error(m, 0, SRV_PORT, 3, "more data than tsize announced");
 	assert_int_equal(m->x.bytes, 9 * 512);
 	assert_memory_equal(m->x.buf, file, 9 * 512);
-	static const uint16_t acks[] = { 0, 4, 8 };
+	static const uint16_t acks[] = {0, 4, 8};
 	assert_acks(m, acks, 3);
 	done(m, file);
 }
@@ -851,7 +856,7 @@ static void test_transfer_ending_before_tsize_fails(void **state)
 	assert_failed(m, -1, "transfer ended before the size the server announced");
 	assert_int_equal(m->x.bytes, 5000);
 	assert_memory_equal(m->x.buf, file, 5000);
-	static const uint16_t acks[] = { 0, 4, 8, 10 }; /* the last block is acknowledged */
+	static const uint16_t acks[] = {0, 4, 8, 10}; /* the last block is acknowledged */
 	assert_acks(m, acks, 4);
 	done(m, file);
 }
@@ -867,7 +872,7 @@ static void test_block_larger_than_blksize_fails(void **state)
 	sim_run(m);
 	assert_failed(m, -1, "server sent a block larger than the negotiated size");
 	assert_int_equal(m->x.bytes, 1024);
-	static const uint16_t acks[] = { 0, 1 };
+	static const uint16_t acks[] = {0, 1};
 	assert_acks(m, acks, 2);
 	sim_free(m);
 
@@ -920,7 +925,7 @@ static void test_file_larger_than_max_size_without_tsize_fails(void **state)
 	assert_memory_equal(m->x.buf, file, 7 * 512);
 	assert_int_equal(m->nerrs, 1);
 	assert_sent_error(m, 0, SRV_PORT, 3, "out of memory");
-	static const uint16_t acks[] = { 1, 2, 3, 4, 5, 6, 7 };
+	static const uint16_t acks[] = {1, 2, 3, 4, 5, 6, 7};
 	assert_acks(m, acks, 7);
 	assert_int_equal(m->grow_calls, 1);
 	assert_int_equal(m->grow_need, 4000); /* 1 MiB, bounded by max_size */
@@ -1070,7 +1075,7 @@ static void test_bug_a_gap_is_acknowledged_once(void **state)
 	m->k.drop_block = 2;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = { 0, 1, 5, 9, 10 };
+	static const uint16_t acks[] = {0, 1, 5, 9, 10};
 	assert_acks(m, acks, 5);
 	assert_int_equal(m->x.dups, 0);
 	done(m, file);
@@ -1098,54 +1103,54 @@ static void test_bug_empty_file_without_tsize_copies_to_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rrq_without_options_is_name_and_mode),
-		cmocka_unit_test(test_rrq_with_options_blksize_tsize_windowsize),
-		cmocka_unit_test(test_rrq_too_small_buffer_returns_0),
-		cmocka_unit_test(test_start_sends_the_rrq_to_port_69),
-		cmocka_unit_test(test_start_with_a_name_too_long_for_a_request_fails),
-		cmocka_unit_test(test_oack_grants_within_the_request_are_accepted),
-		cmocka_unit_test(test_oack_blksize_above_request_or_below_8_is_refused),
-		cmocka_unit_test(test_oack_windowsize_0_or_above_request_is_refused),
-		cmocka_unit_test(test_oack_option_we_did_not_request_is_refused),
-		cmocka_unit_test(test_oack_missing_nul_terminators_are_refused),
-		cmocka_unit_test(test_oack_non_decimal_values_are_refused),
-		cmocka_unit_test(test_oack_option_names_are_case_insensitive),
-		cmocka_unit_test(test_oack_omitted_options_come_back_as_512_and_1),
-		cmocka_unit_test(test_lockstep_512_when_the_server_ignores_options),
-		cmocka_unit_test(test_blksize_1428_with_tsize),
-		cmocka_unit_test(test_windowsize_4_with_blksize_1024),
-		cmocka_unit_test(test_granted_smaller_blksize_and_window_are_used),
-		cmocka_unit_test(test_oack_without_windowsize_or_tsize_runs_lockstep),
-		cmocka_unit_test(test_exact_multiple_of_blksize_ends_with_an_empty_block),
-		cmocka_unit_test(test_empty_file),
-		cmocka_unit_test(test_block_numbers_roll_over_past_65535),
-		cmocka_unit_test(test_gap_across_the_rollover_is_recovered),
-		cmocka_unit_test(test_dropped_block_acks_the_last_in_order_block),
-		cmocka_unit_test(test_lost_first_block_of_a_window_is_recovered),
-		cmocka_unit_test(test_duplicate_blocks_are_counted_and_ignored),
-		cmocka_unit_test(test_lost_ack_makes_the_server_resend_and_the_client_reack),
-		cmocka_unit_test(test_reordered_blocks_in_a_window_complete),
-		cmocka_unit_test(test_lost_tail_of_a_window_times_out_and_completes),
-		cmocka_unit_test(test_stalled_window_shrinks_to_what_the_server_sends),
-		cmocka_unit_test(test_stranger_gets_error_5_and_the_transfer_goes_on),
-		cmocka_unit_test(test_error_1_file_not_found),
-		cmocka_unit_test(test_error_8_asks_again_without_options),
-		cmocka_unit_test(test_server_stops_mid_file_backoff_then_fail),
-		cmocka_unit_test(test_no_answer_retransmits_the_rrq_then_fails),
-		cmocka_unit_test(test_tsize_above_max_size_sends_error_3),
-		cmocka_unit_test(test_data_beyond_the_announced_tsize_fails),
-		cmocka_unit_test(test_transfer_ending_before_tsize_fails),
-		cmocka_unit_test(test_block_larger_than_blksize_fails),
-		cmocka_unit_test(test_grow_returning_null_fails_out_of_memory),
-		cmocka_unit_test(test_file_larger_than_max_size_without_tsize_fails),
-		cmocka_unit_test(test_oack_with_an_option_we_did_not_ask_for_fails),
-		cmocka_unit_test(test_bug_file_of_exactly_max_size_with_tsize_is_refused),
-		cmocka_unit_test(test_bug_file_of_exactly_max_size_without_tsize_is_refused),
-		cmocka_unit_test(test_bug_max_size_not_enforced_when_grow_gives_more),
-		cmocka_unit_test(test_bug_grow_gets_an_uninitialised_cap),
-		cmocka_unit_test(test_bug_late_oack_inherits_the_spent_retries),
-		cmocka_unit_test(test_bug_a_gap_is_acknowledged_once),
-		cmocka_unit_test(test_bug_empty_file_without_tsize_copies_to_null),
+	    cmocka_unit_test(test_rrq_without_options_is_name_and_mode),
+	    cmocka_unit_test(test_rrq_with_options_blksize_tsize_windowsize),
+	    cmocka_unit_test(test_rrq_too_small_buffer_returns_0),
+	    cmocka_unit_test(test_start_sends_the_rrq_to_port_69),
+	    cmocka_unit_test(test_start_with_a_name_too_long_for_a_request_fails),
+	    cmocka_unit_test(test_oack_grants_within_the_request_are_accepted),
+	    cmocka_unit_test(test_oack_blksize_above_request_or_below_8_is_refused),
+	    cmocka_unit_test(test_oack_windowsize_0_or_above_request_is_refused),
+	    cmocka_unit_test(test_oack_option_we_did_not_request_is_refused),
+	    cmocka_unit_test(test_oack_missing_nul_terminators_are_refused),
+	    cmocka_unit_test(test_oack_non_decimal_values_are_refused),
+	    cmocka_unit_test(test_oack_option_names_are_case_insensitive),
+	    cmocka_unit_test(test_oack_omitted_options_come_back_as_512_and_1),
+	    cmocka_unit_test(test_lockstep_512_when_the_server_ignores_options),
+	    cmocka_unit_test(test_blksize_1428_with_tsize),
+	    cmocka_unit_test(test_windowsize_4_with_blksize_1024),
+	    cmocka_unit_test(test_granted_smaller_blksize_and_window_are_used),
+	    cmocka_unit_test(test_oack_without_windowsize_or_tsize_runs_lockstep),
+	    cmocka_unit_test(test_exact_multiple_of_blksize_ends_with_an_empty_block),
+	    cmocka_unit_test(test_empty_file),
+	    cmocka_unit_test(test_block_numbers_roll_over_past_65535),
+	    cmocka_unit_test(test_gap_across_the_rollover_is_recovered),
+	    cmocka_unit_test(test_dropped_block_acks_the_last_in_order_block),
+	    cmocka_unit_test(test_lost_first_block_of_a_window_is_recovered),
+	    cmocka_unit_test(test_duplicate_blocks_are_counted_and_ignored),
+	    cmocka_unit_test(test_lost_ack_makes_the_server_resend_and_the_client_reack),
+	    cmocka_unit_test(test_reordered_blocks_in_a_window_complete),
+	    cmocka_unit_test(test_lost_tail_of_a_window_times_out_and_completes),
+	    cmocka_unit_test(test_stalled_window_shrinks_to_what_the_server_sends),
+	    cmocka_unit_test(test_stranger_gets_error_5_and_the_transfer_goes_on),
+	    cmocka_unit_test(test_error_1_file_not_found),
+	    cmocka_unit_test(test_error_8_asks_again_without_options),
+	    cmocka_unit_test(test_server_stops_mid_file_backoff_then_fail),
+	    cmocka_unit_test(test_no_answer_retransmits_the_rrq_then_fails),
+	    cmocka_unit_test(test_tsize_above_max_size_sends_error_3),
+	    cmocka_unit_test(test_data_beyond_the_announced_tsize_fails),
+	    cmocka_unit_test(test_transfer_ending_before_tsize_fails),
+	    cmocka_unit_test(test_block_larger_than_blksize_fails),
+	    cmocka_unit_test(test_grow_returning_null_fails_out_of_memory),
+	    cmocka_unit_test(test_file_larger_than_max_size_without_tsize_fails),
+	    cmocka_unit_test(test_oack_with_an_option_we_did_not_ask_for_fails),
+	    cmocka_unit_test(test_bug_file_of_exactly_max_size_with_tsize_is_refused),
+	    cmocka_unit_test(test_bug_file_of_exactly_max_size_without_tsize_is_refused),
+	    cmocka_unit_test(test_bug_max_size_not_enforced_when_grow_gives_more),
+	    cmocka_unit_test(test_bug_grow_gets_an_uninitialised_cap),
+	    cmocka_unit_test(test_bug_late_oack_inherits_the_spent_retries),
+	    cmocka_unit_test(test_bug_a_gap_is_acknowledged_once),
+	    cmocka_unit_test(test_bug_empty_file_without_tsize_copies_to_null),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,38 +14,38 @@
 #include <strings.h>
 #include <tftp.h>
 
-#define SRV_PORT      40000 /* the server's transfer id */
-#define STRANGER_PORT 40001 /* someone else's transfer */
-#define SIM_QUEUE     4096  /* datagrams in flight to the client */
-#define SIM_START_MS  5000  /* the clock does not start at 0 */
+#define SRV_PORT      40000   /* the server's transfer id */
+#define STRANGER_PORT 40001   /* someone else's transfer */
+#define SIM_QUEUE     4096    /* datagrams in flight to the client */
+#define SIM_START_MS  5000    /* the clock does not start at 0 */
 #define SIM_MAX_STEPS 1000000 /* a client that never ends is left running, and fails its test */
 #define SIM_MAX_RRQS  64
 
 /* What the server does differently from a well-behaved one. Block numbers
  * count from 1 and never wrap; 0 means "off". Each fault happens once. */
 struct srv_knobs {
-	bool mute;               /* never answer a request */
-	unsigned answer_rrq;     /* answer only from the n-th request on */
-	bool not_found;          /* ERROR 1 "File not found" */
-	bool ignore_options;     /* answer with DATA 1, as an RFC 1350 server */
-	bool refuse_options;     /* ERROR 8 to a request with options */
-	uint16_t max_blksize;    /* grant at most this block size */
-	uint16_t grant_window;   /* grant this windowsize instead of the one asked */
-	bool omit_window;        /* leave windowsize out of the OACK (window 1) */
-	bool omit_tsize;         /* leave tsize out of the OACK */
-	int64_t tsize_lie;       /* added to the tsize announced */
-	const char *oack_extra;  /* "name\0value" appended to the OACK */
-	uint64_t drop_block;     /* lose this block once */
-	uint64_t dup_block;      /* send this block twice, once */
-	uint64_t swap_block;     /* send this block after the next one, once */
-	uint64_t stop_after;     /* never send a block past this one */
-	uint64_t big_block;      /* send this block one byte past blksize */
+	bool mute;		 /* never answer a request */
+	unsigned answer_rrq;	 /* answer only from the n-th request on */
+	bool not_found;		 /* ERROR 1 "File not found" */
+	bool ignore_options;	 /* answer with DATA 1, as an RFC 1350 server */
+	bool refuse_options;	 /* ERROR 8 to a request with options */
+	uint16_t max_blksize;	 /* grant at most this block size */
+	uint16_t grant_window;	 /* grant this windowsize instead of the one asked */
+	bool omit_window;	 /* leave windowsize out of the OACK (window 1) */
+	bool omit_tsize;	 /* leave tsize out of the OACK */
+	int64_t tsize_lie;	 /* added to the tsize announced */
+	const char *oack_extra;	 /* "name\0value" appended to the OACK */
+	uint64_t drop_block;	 /* lose this block once */
+	uint64_t dup_block;	 /* send this block twice, once */
+	uint64_t swap_block;	 /* send this block after the next one, once */
+	uint64_t stop_after;	 /* never send a block past this one */
+	uint64_t big_block;	 /* send this block one byte past blksize */
 	uint64_t stranger_block; /* a stranger sends a block just before this one */
-	bool drop_ack_on;        /* lose the client's first ACK of drop_ack */
+	bool drop_ack_on;	 /* lose the client's first ACK of drop_ack */
 	uint64_t drop_ack;
-	unsigned send_window;    /* blocks sent per ACK, whatever was agreed */
-	bool eager;              /* answer duplicate ACKs even with a window in flight */
-	uint32_t resend_ms;      /* the server's own retransmission timer (0: none) */
+	unsigned send_window; /* blocks sent per ACK, whatever was agreed */
+	bool eager;	      /* answer duplicate ACKs even with a window in flight */
+	uint32_t resend_ms;   /* the server's own retransmission timer (0: none) */
 };
 
 struct sim_pkt {
@@ -69,7 +69,7 @@ struct sim {
 	/* The server's side of the transfer. */
 	uint16_t blksize, window;
 	uint64_t nblocks; /* the last block is short, possibly empty */
-	uint64_t acked;   /* highest block acknowledged, 0 before any */
+	uint64_t acked;	  /* highest block acknowledged, 0 before any */
 	bool started, oack_pending, finished;
 	uint64_t last_tx;
 	uint8_t oack[256];
@@ -120,7 +120,7 @@ static void sim_queue(struct sim *m, uint16_t port, const uint8_t *p, size_t len
 
 static void srv_error(struct sim *m, uint16_t code, const char *msg)
 {
-	uint8_t pkt[128] = { 0, TFTP_OP_ERROR, (uint8_t)(code >> 8), (uint8_t)code };
+	uint8_t pkt[128] = {0, TFTP_OP_ERROR, (uint8_t)(code >> 8), (uint8_t)code};
 	size_t n = strlen(msg) + 1;
 
 	memcpy(pkt + 4, msg, n);
@@ -417,7 +417,7 @@ static bool sim_active(const struct sim *m)
 static void sim_deliver(struct sim *m)
 {
 	struct sim_pkt e = m->q[m->qh++ % SIM_QUEUE];
-	struct tftp_view v = { e.len, sim_copy, &e };
+	struct tftp_view v = {e.len, sim_copy, &e};
 
 	tftp_input(&m->x, m->now, e.port, &v);
 	free(e.data);
