@@ -56,6 +56,7 @@ struct tftp_xfer {
 	uint8_t *buf;
 	uint64_t cap;
 	uint16_t since_ack; /* in-order blocks since our last ACK */
+	uint64_t gap_acked; /* 'next' when we last acknowledged a gap */
 	uint64_t last_rx_ms, start_ms;
 	uint32_t timeout_ms;
 	unsigned retries;

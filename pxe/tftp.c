@@ -203,6 +203,7 @@ void tftp_start(struct tftp_xfer *x, uint64_t now)
 	x->next = 1;
 	x->bytes = 0;
 	x->since_ack = 0;
+	x->gap_acked = 0;
 	x->retries = 0;
 	x->timeout_ms = TFTP_FIRST_TIMEOUT_MS;
 	x->start_ms = x->last_rx_ms = now;
@@ -216,12 +217,12 @@ void tftp_start(struct tftp_xfer *x, uint64_t now)
 /* Make room for bytes up to end; false (and failed) if we cannot. */
 static bool room_for(struct tftp_xfer *x, uint64_t end)
 {
-	if (end <= x->cap)
-		return true;
 	if (end > x->max_size) {
 		fail(x, -1, "file is larger than the memory available for it");
 		return false;
 	}
+	if (end <= x->cap)
+		return true;
 	uint64_t want = x->has_tsize && x->tsize >= end ? x->tsize : end;
 	if (!x->has_tsize) {
 		/* Unknown size: grow geometrically so copying stays linear. */
@@ -233,7 +234,7 @@ static bool room_for(struct tftp_xfer *x, uint64_t end)
 		if (want > x->max_size)
 			want = x->max_size;
 	}
-	uint64_t cap;
+	uint64_t cap = x->cap; /* the old capacity, which grow frees */
 	uint8_t *b = x->grow(x->ctx, x->buf, x->bytes, want, &cap);
 	if (!b || cap < end) {
 		fail(x, -1, "out of memory for the file");
@@ -268,9 +269,11 @@ static bool on_first_reply(struct tftp_xfer *x, uint16_t port, bool oack, const 
 			fail(x, -1, "file is larger than the memory available for it");
 			return false;
 		}
-		/* One allocation for the whole file (+1 so an exact fit needs no growth). */
-		if (!room_for(x, x->tsize + 1))
+		/* One allocation for the whole file. */
+		if (!room_for(x, x->tsize)) {
+			send_error(x, port, 3, "out of memory");
 			return false;
+		}
 	}
 	x->state = TFTP_RECEIVING;
 	return true;
@@ -289,14 +292,23 @@ static void on_data(struct tftp_xfer *x, uint64_t now, uint16_t block, const str
 		 * the server resends from there (RFC 7440 s.4). */
 		uint16_t behind = (uint16_t)((uint16_t)x->next - block);
 		if (behind && behind <= x->window) {
-			/* The block we last acknowledged, again: our ACK was lost and
-			 * the server resent its window. Say it once more. */
+			/* Old news. In lock-step, a copy of the block just acknowledged
+			 * means our ACK was lost: say it again (RFC 1350). With windows,
+			 * answering copies would make a server that restarts its window
+			 * on every ACK send each window twice (Sorcerer's Apprentice):
+			 * the timer resends a lost ACK instead. */
 			x->dups++;
-			if (behind == 1 && x->since_ack == 0)
+			if (x->window == 1 && behind == 1 && x->since_ack == 0)
 				send_ack(x);
 		} else {
+			/* A gap: acknowledge the last good block once, and the server
+			 * resends from there (RFC 7440 s.4). Later blocks of the same
+			 * window are dropped quietly. */
 			x->out_of_order++;
-			send_ack(x);
+			if (x->gap_acked != x->next) {
+				x->gap_acked = x->next;
+				send_ack(x);
+			}
 		}
 		return;
 	}
@@ -306,11 +318,12 @@ static void on_data(struct tftp_xfer *x, uint64_t now, uint16_t block, const str
 		fail(x, -1, "server sent more data than the tsize it announced");
 		return;
 	}
-	if (!room_for(x, end + (n == x->blksize ? 1 : 0))) {
+	if (!room_for(x, end)) {
 		send_error(x, x->tid, 3, "out of memory");
 		return;
 	}
-	v->copy(v->src, 4, x->buf + x->bytes, n);
+	if (n) /* an empty last block may find no buffer at all */
+		v->copy(v->src, 4, x->buf + x->bytes, n);
 	x->bytes = end;
 	x->next++;
 	x->since_ack++;
@@ -381,7 +394,10 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 			size_t n = v->len - 2 < sizeof(opts) ? v->len - 2 : sizeof(opts);
 			v->copy(v->src, 2, opts, n);
 			if (on_first_reply(x, port, true, opts, n)) {
+				/* Progress: ACK 0 gets a fresh retry budget. */
 				x->last_rx_ms = now;
+				x->retries = 0;
+				x->timeout_ms = TFTP_FIRST_TIMEOUT_MS;
 				send_ack(x); /* ACK 0 accepts the options */
 			}
 			return;
