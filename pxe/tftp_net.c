@@ -2,6 +2,7 @@
  * from the memory map, with a progress line for long transfers. */
 #include <string.h>
 #include <clock.h>
+#include <crc32.h>
 #include <format.h>
 #include <log.h>
 #include <net.h>
@@ -175,6 +176,8 @@ int pxe_tftp_fetch(uint32_t server_be, const char *file, const struct pxe_tftp_o
 		log_info("tftp: %s:%s %llu duplicate, %llu out-of-order blocks, %llu retransmits",
 			 srv, file, (unsigned long long)r.x.dups,
 			 (unsigned long long)r.x.out_of_order, (unsigned long long)r.x.retransmits);
+	if (log_get_level() >= LOG_DEBUG)
+		log_debug("tftp: %s:%s crc32 %#010x", srv, file, crc32(0, r.x.buf, r.x.bytes));
 	out->data = r.x.buf;
 	out->size = r.x.bytes;
 	out->alloc_pages = r.x.cap / PAGE_SIZE;

@@ -240,3 +240,62 @@ def test_proxydhcp_tree(demo, tmp_path, vm_name):
     assert_booted(r, vm_name)
     assert r.lines(rf"dhcp: net0 next-server {PREFIX}\.2 boot-file 'pxelinux\.0' from proxyDHCP")
     assert r.lines(rf"tftp: {PREFIX}\.2:vmlinuz ")
+
+
+@needs_netns
+@pytest.mark.parametrize("mode,message", [
+    (["--short", "5000"], r"transfer ended before the size the server announced; no network boot"),
+    (["--stop-after", "3"], r"the server stopped sending; no network boot"),
+])
+def test_truncated_or_stalled_transfer(mode, message, demo, tmp_path, vm_name):
+    # The boot file is served by a server that misbehaves; wireboot must say
+    # what happened and stop cleanly, in bounded time.
+    payload = tmp_path / "payload"
+    payload.write_bytes(os.urandom(20000))
+    server = os.path.join(os.path.dirname(__file__), "servers", "fake_tftp.py")
+    (tmp_path / "w").mkdir()
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, dnsmasq_argv(tmp_path / "w", boot="payload.bin"))
+        lan.spawn(srv, ["/usr/bin/python3", server, "--ip", f"{PREFIX}.1", "--file",
+                        str(payload)] + mode, log=tmp_path / "tftp.log")
+        vm = Vm(entry="pvh", name=vm_name, netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        r = vm.run(netns=lan.ns, timeout=120)
+    assert not r.timed_out and r.exit_code == 0
+    assert r.lines(rf"error: tftp: {PREFIX}\.1:payload\.bin: {message}"), r.lines("tftp|error")
+    assert r.lines(r"boot: nothing could be booted .*; powering off")
+
+
+def test_block_numbers_roll_over_past_32_mib(demo, tmp_path, vm_name):
+    # 512-byte blocks, lock-step: 40 MiB is 81920 blocks, past 65535. The
+    # CRC-32 that wireboot prints at log=debug must match the file's.
+    import zlib
+    tree = make_tree(tmp_path, demo, "")
+    data = os.urandom(40 << 20)
+    (tree / "big.bin").write_bytes(data)
+    r = slirp(vm_name, tree, bootfile="big.bin",
+              config="tftp_blksize=512\ntftp_windowsize=1\nlog=debug\n").run(timeout=300)
+    assert not r.timed_out and r.exit_code == 0
+    assert r.lines(r"tftp: 10\.0\.2\.2:big\.bin 40\.0 MiB in \d+ ms, .* \(blksize 512, windowsize 1, tsize\)")
+    crc = r.value(r"tftp: 10\.0\.2\.2:big\.bin crc32 (0x[0-9a-f]+)")
+    assert crc is not None and int(crc, 16) == zlib.crc32(data)
+
+
+@needs_netns
+def test_one_gib_file_from_atftpd(demo, tmp_path, vm_name):
+    tree = make_tree(tmp_path / "root", demo, "")
+    with open(tree / "gib.img", "wb") as f:
+        f.truncate(1 << 30)  # sparse: cheap to serve
+    (tmp_path / "w").mkdir()
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, dnsmasq_argv(tmp_path / "w", boot="gib.img"))
+        lan.spawn(srv, tftp_server_argv("atftpd", tree))
+        vm = Vm(entry="pvh", memory="1600M", name=vm_name,
+                netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        r = vm.run(netns=lan.ns, timeout=300)
+    assert not r.timed_out and r.exit_code == 0
+    assert r.lines(rf"tftp: {PREFIX}\.1:gib\.img 1024\.0 MiB in \d+ ms"), r.lines("tftp")
+    assert r.lines(rf"tftp: {PREFIX}\.1:gib\.img \d+\.\d MiB of 1024\.0 MiB, ")  # progress lines

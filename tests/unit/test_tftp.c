@@ -16,10 +16,27 @@
 #ifdef TFTP_RUN_KNOWN_BUGS
 #define KNOWN_BUG()
 #else
-#define KNOWN_BUG() skip()
+#define KNOWN_BUG() do { } while (0)
 #endif
 
 #define S SIM_START_MS
+
+#ifndef TFTP_REQUEST_RETRIES
+#define TFTP_REQUEST_RETRIES TFTP_RETRIES /* a tftp.h with one budget for both */
+#endif
+
+/* When the n-th retransmission is due, counting from the last packet that
+ * made progress: 1, 2, 4, 8, 8, ... s later (n = retries + 1 is the end). */
+static uint64_t backoff_at(unsigned n)
+{
+	uint64_t t = 0, timeout = TFTP_FIRST_TIMEOUT_MS;
+
+	for (unsigned i = 0; i < n; i++) {
+		t += timeout;
+		timeout = timeout * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS : timeout * 2;
+	}
+	return t;
+}
 
 /* A file whose every block differs, so a misplaced block cannot pass. */
 static uint8_t *make_file(size_t len)
@@ -48,6 +65,12 @@ static void assert_received_whole_file(const struct sim *m)
 
 static void assert_acks(const struct sim *m, const uint16_t *want, size_t n)
 {
+	if (m->nacks != n || memcmp(m->acks, want, n * sizeof(*want))) {
+		fprintf(stderr, "ACKs sent:");
+		for (size_t i = 0; i < m->nacks; i++)
+			fprintf(stderr, " %u", m->acks[i]);
+		fprintf(stderr, "\n");
+	}
 	for (size_t i = 0; i < n && i < m->nacks; i++)
 		if (m->acks[i] != want[i])
 			fail_msg("ACK #%zu is %u, expected %u", i, m->acks[i], want[i]);
@@ -416,7 +439,7 @@ static void test_blksize_1428_with_tsize(void **state)
 	assert_counters(m, 0, 0, 0);
 	/* tsize known: one allocation for the whole file */
 	assert_int_equal(m->grow_calls, 1);
-	assert_int_equal(m->grow_need, 100001);
+	assert_int_equal(m->grow_need, 100000); /* exactly tsize */
 	done(m, file);
 }
 
@@ -497,8 +520,7 @@ static void test_empty_file(void **state)
 	assert_acks(m, acks, 2);
 	assert_true(m->x.has_tsize);
 	assert_int_equal(m->x.tsize, 0);
-	assert_int_equal(m->grow_calls, 1);
-	assert_int_equal(m->grow_need, 1);
+	assert_int_equal(m->grow_calls, 0); /* nothing to hold, nothing allocated */
 	sim_free(m);
 
 	/* No tsize: nothing to store, nothing allocated. */
@@ -560,10 +582,10 @@ static void test_dropped_block_acks_the_last_in_order_block(void **state)
 	m->k.drop_block = 2;
 	sim_run(m);
 	assert_received_whole_file(m);
-	/* Blocks 1, 3, 4 arrive: 3 and 4 are each answered with ACK 1 (see
-	 * test_bug_a_gap_is_acknowledged_once), the server restarts at 2. */
-	static const uint16_t acks[] = {0, 1, 1, 5, 9, 10};
-	assert_acks(m, acks, 6);
+	/* Blocks 1, 3, 4 arrive: the gap is answered once with ACK 1 (4 is
+	 * dropped quietly), the server restarts at 2. */
+	static const uint16_t acks[] = {0, 1, 5, 9, 10};
+	assert_acks(m, acks, 5);
 	assert_counters(m, 0, 2, 0);
 	assert_int_equal(m->x.window, 4);
 	done(m, file);
@@ -574,14 +596,15 @@ static void test_lost_first_block_of_a_window_is_recovered(void **state)
 	uint8_t *file = make_file(5000);
 	struct sim *m = sim_new(file, 5000, 512, 4, true);
 
-	/* After ACK 4, block 5 is lost: 6, 7, 8 each say ACK 4 again; the
-	 * server answers the last one, when its window is out. */
+	/* After ACK 4, block 5 is lost: 6 says ACK 4 once (7 and 8 are dropped
+	 * quietly); this server only listens once its window is out, so the
+	 * timer says ACK 4 again and the server resends from 5. */
 	m->k.drop_block = 5;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = {0, 4, 4, 4, 4, 8, 10};
-	assert_acks(m, acks, 7);
-	assert_counters(m, 0, 3, 0);
+	static const uint16_t acks[] = {0, 4, 4, 4, 8, 10};
+	assert_acks(m, acks, 6);
+	assert_counters(m, 0, 3, 1);
 	done(m, file);
 }
 
@@ -624,8 +647,10 @@ static void test_lost_ack_makes_the_server_resend_and_the_client_reack(void **st
 	static const uint16_t acks[] = {0, 4, 4, 8, 10};
 	assert_acks(m, acks, 5);
 	assert_int_equal(m->ack_ms[1], S);
-	assert_int_equal(m->ack_ms[2], S + 500); /* on the last block of the resent window */
-	assert_counters(m, 4, 0, 0);
+	/* The resent window (at +500) is only copies: with windows the timer,
+	 * one second after the last new block, says ACK 4 again. */
+	assert_int_equal(m->ack_ms[2], S + TFTP_FIRST_TIMEOUT_MS);
+	assert_counters(m, 4, 0, 1);
 	sim_free(m);
 
 	/* Lock-step, the same. */
@@ -651,8 +676,8 @@ static void test_reordered_blocks_in_a_window_complete(void **state)
 	assert_received_whole_file(m);
 	/* 3 is ahead: ACK 1; 2 fills the gap; 4 is ahead of 3: ACK 2; the
 	 * server's two restarts overlap and the copies are dropped. */
-	static const uint16_t acks[] = {0, 1, 2, 2, 6, 10};
-	assert_acks(m, acks, 6);
+	static const uint16_t acks[] = {0, 1, 2, 6, 10};
+	assert_acks(m, acks, 5);
 	assert_counters(m, 4, 2, 0);
 	done(m, file);
 }
@@ -776,18 +801,20 @@ static void test_server_stops_mid_file_backoff_then_fail(void **state)
 	assert_failed(m, -1, "the server stopped sending");
 	assert_int_equal(m->x.bytes, 3 * 512);
 	assert_memory_equal(m->x.buf, file, 3 * 512);
-	/* ACK 0..3, then ACK 3 again at 1, 2, 4, 8, 8, 8 s intervals */
-	static const uint16_t acks[] = {0, 1, 2, 3, 3, 3, 3, 3, 3, 3};
-	assert_acks(m, acks, 10);
-	static const uint64_t gap[] = {1000, 2000, 4000, 8000, 8000, 8000};
+	/* ACK 0..3, then ACK 3 again TFTP_RETRIES times, at 1, 2, 4, 8, 8, 8 s
+	 * intervals: doubling from 1 s, capped at 8 s */
+	static const uint64_t gap[] = {1000, 2000, 4000, 8000, 8000, 8000, 8000};
+	for (unsigned i = 0; i < 7; i++)
+		assert_int_equal(backoff_at(i + 1) - backoff_at(i), gap[i]);
+	assert_int_equal(m->nacks, 4 + TFTP_RETRIES);
+	for (unsigned i = 0; i < m->nacks; i++)
+		assert_int_equal(m->acks[i], i < 4 ? i : 3);
 	assert_int_equal(m->nticks, TFTP_RETRIES);
-	uint64_t t = S;
-	for (int i = 0; i < TFTP_RETRIES; i++) {
-		t += gap[i];
-		assert_int_equal(m->tick_ms[i], t);
-		assert_int_equal(m->ack_ms[4 + i], t);
+	for (unsigned i = 0; i < TFTP_RETRIES; i++) {
+		assert_int_equal(m->tick_ms[i], S + backoff_at(i + 1));
+		assert_int_equal(m->ack_ms[4 + i], S + backoff_at(i + 1));
 	}
-	assert_int_equal(m->end_ms, t + TFTP_MAX_TIMEOUT_MS);
+	assert_int_equal(m->end_ms, S + backoff_at(TFTP_RETRIES + 1));
 	assert_int_equal(m->x.retransmits, TFTP_RETRIES);
 	assert_int_equal(m->x.timeout_ms, TFTP_MAX_TIMEOUT_MS);
 	done(m, file);
@@ -801,13 +828,15 @@ static void test_no_answer_retransmits_the_rrq_then_fails(void **state)
 	m->k.mute = true;
 	sim_run(m);
 	assert_failed(m, -1, "no answer from the server");
-	assert_int_equal(m->rrqs, 1 + TFTP_RETRIES);
+	assert_int_equal(m->rrqs, 1 + TFTP_REQUEST_RETRIES);
 	static const uint64_t at[] = {0, 1000, 3000, 7000, 15000, 23000, 31000};
-	for (int i = 0; i <= TFTP_RETRIES; i++)
+	for (int i = 0; i <= TFTP_REQUEST_RETRIES && i < 7; i++) {
+		assert_int_equal(at[i], backoff_at((unsigned)i));
 		assert_int_equal(m->rrq_ms[i], S + at[i]);
+	}
 	assert_memory_equal(m->rrq[1], RRQ_OPTS, sizeof(RRQ_OPTS)); /* the same request */
-	assert_int_equal(m->end_ms, S + 39000);
-	assert_int_equal(m->x.retransmits, TFTP_RETRIES);
+	assert_int_equal(m->end_ms, S + backoff_at(TFTP_REQUEST_RETRIES + 1));
+	assert_int_equal(m->x.retransmits, TFTP_REQUEST_RETRIES);
 	assert_int_equal(m->nacks, 0);
 	assert_int_equal(m->x.tid, 0);
 	done(m, file);
@@ -907,7 +936,7 @@ static void test_grow_returning_null_fails_out_of_memory(void **state)
 	sim_run(m);
 	assert_failed(m, -1, "out of memory for the file");
 	assert_int_equal(m->grow_calls, 1);
-	assert_int_equal(m->grow_need, 1301);
+	assert_int_equal(m->grow_need, 1300); /* exactly tsize */
 	assert_int_equal(m->nacks, 0);
 	assert_null(m->x.buf);
 	done(m, file);
@@ -1032,26 +1061,31 @@ static void test_bug_grow_gets_an_uninitialised_cap(void **state)
 }
 
 /* BUG: the OACK does not reset the retry budget or the backed-off timeout
- * (tftp_input() sets last_rx_ms only; on_data() resets them, but no DATA
- * has come yet). An OACK that answers a retransmitted RRQ leaves the ACK 0
- * with fewer retries and a longer first timeout; after 6 retransmits none.
- * Input: the server answers only the 7th RRQ (at +31 s) and the ACK 0 is
- * lost. Expected: ACK 0 is sent again TFTP_FIRST_TIMEOUT_MS later and the
- * file arrives. Actual: at +39 s TFTP_FAILED "the server stopped sending",
- * ACK 0 never retransmitted. */
+ * (tftp_input() only sets last_rx_ms; on_data() resets them, but no DATA
+ * has come yet). An OACK that answers a retransmitted RRQ leaves ACK 0
+ * with the retries the RRQ spent and the RRQ's longer timeout.
+ * Input: the server answers the last RRQ (the (1 + TFTP_REQUEST_RETRIES)-th,
+ * at +3 s) with an OACK, then sends nothing. Expected: ACK 0 resent
+ * TFTP_RETRIES times, 1, 2, 4, 8, 8, 8 s apart. Actual: resent
+ * TFTP_RETRIES - TFTP_REQUEST_RETRIES = 4 times, 4, 8, 8, 8 s apart (with
+ * TFTP_REQUEST_RETRIES 6, as in HEAD's tftp.h: an OACK to the 7th RRQ gets
+ * no ACK retransmission at all). */
 static void test_bug_late_oack_inherits_the_spent_retries(void **state)
 {
 	KNOWN_BUG();
 	uint8_t *file = make_file(1300);
 	struct sim *m = sim_new(file, 1300, 512, 0, true);
 
-	m->k.answer_rrq = 1 + TFTP_RETRIES;
-	m->k.drop_ack_on = true;
-	m->k.drop_ack = 0;
+	m->k.answer_rrq = 1 + TFTP_REQUEST_RETRIES;
+	m->k.no_data = true;
 	sim_run(m);
-	assert_received_whole_file(m);
-	assert_int_equal(m->acks[1], 0);
-	assert_int_equal(m->ack_ms[1], m->ack_ms[0] + TFTP_FIRST_TIMEOUT_MS);
+	assert_failed(m, -1, "the server stopped sending");
+	uint64_t oack_ms = m->rrq_ms[TFTP_REQUEST_RETRIES];
+	assert_int_equal(m->nacks, 1 + TFTP_RETRIES);
+	for (unsigned i = 0; i < m->nacks; i++) {
+		assert_int_equal(m->acks[i], 0);
+		assert_int_equal(m->ack_ms[i], oack_ms + backoff_at(i));
+	}
 	done(m, file);
 }
 

@@ -39,6 +39,7 @@ struct srv_knobs {
 	uint64_t dup_block;	 /* send this block twice, once */
 	uint64_t swap_block;	 /* send this block after the next one, once */
 	uint64_t stop_after;	 /* never send a block past this one */
+	bool no_data;		 /* answer the request, then never send a block */
 	uint64_t big_block;	 /* send this block one byte past blksize */
 	uint64_t stranger_block; /* a stranger sends a block just before this one */
 	bool drop_ack_on;	 /* lose the client's first ACK of drop_ack */
@@ -187,6 +188,8 @@ static void srv_window(struct sim *m, uint64_t from)
 {
 	unsigned w = m->k.send_window ? m->k.send_window : m->window;
 
+	if (m->k.no_data)
+		return;
 	for (uint64_t b = from; b < from + w && b <= m->nblocks; b++) {
 		if (m->k.stop_after && b > m->k.stop_after)
 			break;
