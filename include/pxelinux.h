@@ -13,7 +13,7 @@
 #define PXECFG_MAX_INCLUDES 32 /* INCLUDEs in all */
 
 struct pxecfg_entry {
-	char label[64];
+	char label[256]; /* Cobbler and Foreman name labels after long profile names */
 	char kernel[256];
 	char initrd[512]; /* comma-separated, from INITRD or initrd= in APPEND */
 	char append[2048];
@@ -28,8 +28,8 @@ struct pxecfg {
 	struct pxecfg_entry e[PXECFG_MAX_ENTRIES];
 	size_t n;
 	char default_cmd[512];
-	char ontimeout[64];
-	char menu_default[64];
+	char ontimeout[256];
+	char menu_default[256];
 	char global_append[2048];
 	int global_ipappend;
 	unsigned timeout; /* tenths of a second */

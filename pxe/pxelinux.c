@@ -28,13 +28,14 @@ static bool ieq(const char *a, const char *b)
 	return ieq_n(a, strlen(a), b);
 }
 
-/* Copy s[0..n) into dst (cap bytes), cut to fit, trailing space trimmed. */
+/* Copy s[0..n) into dst (cap bytes), cut to fit, then trailing space
+ * trimmed (so a copy of a copy is the same string). */
 static void set_str(char *dst, size_t cap, const char *s, size_t n)
 {
-	while (n && is_space(s[n - 1]))
-		n--;
 	if (n >= cap)
 		n = cap - 1;
+	while (n && is_space(s[n - 1]))
+		n--;
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 }
@@ -42,6 +43,16 @@ static void set_str(char *dst, size_t cap, const char *s, size_t n)
 static bool ends_with_c32(const char *s, size_t n)
 {
 	return n >= 4 && ieq_n(s + n - 4, 4, ".c32");
+}
+
+/* A menu module named without its extension: PXELINUX tries ".c32" and
+ * finds menu.c32 for "DEFAULT menu" (Foreman writes that). */
+static bool is_menu_module(const char *s, size_t n)
+{
+	size_t b = n;
+	while (b && s[b - 1] != '/')
+		b--;
+	return ends_with_c32(s, n) || ieq_n(s + b, n - b, "menu") || ieq_n(s + b, n - b, "vesamenu");
 }
 
 static unsigned parse_uint(const char *s, size_t n)
@@ -57,6 +68,7 @@ struct parse_state {
 	struct pxecfg *c;
 	const struct pxecfg_io *io;
 	struct pxecfg_entry *cur; /* the LABEL being filled, or NULL */
+	bool skipping;            /* inside a LABEL that did not fit */
 	bool in_text;             /* inside TEXT HELP ... ENDTEXT */
 };
 
@@ -99,11 +111,10 @@ static void include(struct parse_state *st, const char *name, size_t n, unsigned
 		st->io->release(st->io->ctx, t);
 }
 
-/* initrd=a,b inside an APPEND line: the initrds when INITRD is absent. */
-static void initrd_from_append(struct pxecfg_entry *e)
+/* initrd=a,b inside the APPEND line a (the entry's own or the global
+ * one): the initrds when INITRD is absent. */
+static void initrd_from_append(struct pxecfg_entry *e, const char *a)
 {
-	const char *a = e->append;
-
 	for (const char *p = a; (p = strstr(p, "initrd=")); p++) {
 		if (p != a && !is_space(p[-1]))
 			continue;
@@ -118,18 +129,36 @@ static void initrd_from_append(struct pxecfg_entry *e)
 	}
 }
 
+/* Keywords that belong to the LABEL they follow. */
+static bool label_scoped(const char *kw, size_t kn)
+{
+	static const char *const kws[] = { "kernel", "linux", "com32", "config", "boot", "bss",
+					   "pxe", "fdimage", "initrd", "append", "ipappend",
+					   "sysappend", "localboot" };
+	for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (ieq_n(kw, kn, kws[i]))
+			return true;
+	return false;
+}
+
 static void keyword(struct parse_state *st, const char *kw, size_t kn, const char *arg, size_t an,
 		    unsigned depth)
 {
 	struct pxecfg *c = st->c;
 	struct pxecfg_entry *e = st->cur;
 
+	/* Lines of a LABEL past PXECFG_MAX_ENTRIES are that label's, not global. */
+	if (st->skipping && label_scoped(kw, kn))
+		return;
+
 	if (ieq_n(kw, kn, "label")) {
 		if (c->n == PXECFG_MAX_ENTRIES) {
 			c->skipped++;
 			st->cur = NULL;
+			st->skipping = true;
 			return;
 		}
+		st->skipping = false;
 		e = st->cur = &c->e[c->n++];
 		memset(e, 0, sizeof(*e));
 		set_str(e->label, sizeof(e->label), arg, an);
@@ -146,9 +175,11 @@ static void keyword(struct parse_state *st, const char *kw, size_t kn, const cha
 		e->module = !ieq_n(kw, kn, "kernel") && !ieq_n(kw, kn, "linux");
 		e->module |= ends_with_c32(arg, fn);
 		if (fn < an && !e->has_append) {
+			/* syslinux puts KERNEL's options on the command line. */
 			while (fn < an && is_space(arg[fn]))
 				fn++;
 			set_str(e->append, sizeof(e->append), arg + fn, an - fn);
+			e->has_append = true;
 		}
 	} else if (ieq_n(kw, kn, "initrd")) {
 		if (e)
@@ -241,13 +272,14 @@ static void parse_text(struct parse_state *st, const char *text, size_t len, uns
 
 void pxecfg_parse(struct pxecfg *c, const char *text, size_t len, const struct pxecfg_io *io)
 {
-	struct parse_state st = { c, io, NULL, false };
+	struct parse_state st = { .c = c, .io = io };
 
 	memset(c, 0, sizeof(*c));
 	parse_text(&st, text, len, 0);
 	for (size_t i = 0; i < c->n; i++)
 		if (!c->e[i].initrd[0])
-			initrd_from_append(&c->e[i]);
+			initrd_from_append(&c->e[i],
+					   c->e[i].has_append ? c->e[i].append : c->global_append);
 }
 
 static const struct pxecfg_entry *by_label(const struct pxecfg *c, const char *label)
@@ -276,7 +308,7 @@ const struct pxecfg_entry *pxecfg_choose(const struct pxecfg *c, struct pxecfg_e
 	if (d[0]) {
 		if ((e = by_label(c, d)))
 			return e;
-		if (!ends_with_c32(d, dn)) {
+		if (!is_menu_module(d, dn) && !ends_with_c32(d, dn)) {
 			/* DEFAULT as a command line: kernel and options. */
 			memset(tmp, 0, sizeof(*tmp));
 			set_str(tmp->label, sizeof(tmp->label), "default", 7);
@@ -288,7 +320,7 @@ const struct pxecfg_entry *pxecfg_choose(const struct pxecfg *c, struct pxecfg_e
 				set_str(tmp->append, sizeof(tmp->append), rest, strlen(rest));
 				tmp->has_append = true;
 			}
-			initrd_from_append(tmp);
+			initrd_from_append(tmp, tmp->append);
 			return tmp;
 		}
 	}
@@ -317,17 +349,19 @@ const struct pxecfg_entry *pxecfg_next(const struct pxecfg *c, const struct pxec
 bool pxecfg_initrd(const struct pxecfg_entry *e, size_t idx, char *buf, size_t cap)
 {
 	const char *p = e->initrd;
+	size_t i = 0; /* index among the non-empty items */
 
-	for (size_t i = 0; *p; i++) {
+	while (*p) {
 		size_t n = 0;
 		while (p[n] && p[n] != ',')
 			n++;
-		if (i == idx && n) {
-			set_str(buf, cap, p, n);
-			return true;
+		if (n) {
+			if (i == idx) {
+				set_str(buf, cap, p, n);
+				return true;
+			}
+			i++;
 		}
-		if (n == 0 && i == idx)
-			idx++; /* skip empty items ("a,,b") */
 		p += n;
 		if (*p == ',')
 			p++;

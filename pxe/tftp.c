@@ -355,6 +355,8 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 	uint16_t op = (uint16_t)(hdr[0] << 8 | hdr[1]);
 	uint16_t arg = (uint16_t)(hdr[2] << 8 | hdr[3]);
 
+	if (!port)
+		return; /* no reply can come from port 0, nor be answered there */
 	if (x->tid && port != x->tid) {
 		/* RFC 1350 s.4: a stranger gets an error; our transfer goes on. */
 		send_error(x, port, 5, "unknown transfer id");
@@ -427,9 +429,11 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 	}
 	x->retries++;
 	x->retransmits++;
-	/* A window that stalls part-way: the server sends fewer blocks than it
-	 * agreed to. Acknowledge what came and use that as the window. */
-	if (x->state == TFTP_RECEIVING && x->since_ack && x->since_ack < x->window)
+	/* The first window stalls part-way: the server sends fewer blocks than
+	 * it agreed to. Acknowledge what came and use that as the window. Later
+	 * stalls are lost blocks, not a smaller window. */
+	if (x->state == TFTP_RECEIVING && x->since_ack && x->since_ack < x->window &&
+	    x->next <= (uint64_t)x->window + 1)
 		x->window = x->since_ack;
 	x->last_rx_ms = now;
 	x->timeout_ms = x->timeout_ms * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS

@@ -2,9 +2,8 @@
  * transfers against a scripted server (tftp_fake.h) with loss, duplicates,
  * reordering, strangers, lying and silent servers, in simulated time.
  *
- * Tests named test_bug_* pin down defects found in pxe/tftp.c: each says
- * what should happen and what does, and skips until the code is fixed
- * (build with -DTFTP_RUN_KNOWN_BUGS to run them). */
+ * Tests named test_bug_* pin down defects these tests found in pxe/tftp.c
+ * (all fixed): each says what should happen and what used to. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,12 +11,6 @@
 #include <cmocka.h>
 #include <tftp.h>
 #include "tftp_fake.h"
-
-#ifdef TFTP_RUN_KNOWN_BUGS
-#define KNOWN_BUG()
-#else
-#define KNOWN_BUG() do { } while (0)
-#endif
 
 #define S SIM_START_MS
 
@@ -976,18 +969,17 @@ static void test_oack_with_an_option_we_did_not_ask_for_fails(void **state)
 	done(m, file);
 }
 
-/* ---- Defects found in pxe/tftp.c (skipped until fixed) ---- */
+/* ---- Defects found in pxe/tftp.c, fixed ---- */
 
-/* BUG: a file of exactly max_size bytes is refused when the server sends
+/* Was a bug: a file of exactly max_size bytes is refused when the server sends
  * tsize. on_first_reply() checks tsize > max_size (fine) and then calls
  * room_for(x, tsize + 1), whose own check is end > max_size: the "+1" for
  * an exact fit makes tsize == max_size fail.
  * Input: tsize 5000, max_size 5000. Expected: TFTP_DONE, 5000 bytes.
- * Actual: TFTP_FAILED "file is larger than the memory available for it",
+ * Was: TFTP_FAILED "file is larger than the memory available for it",
  * before any ACK and without an ERROR to the server. */
 static void test_bug_file_of_exactly_max_size_with_tsize_is_refused(void **state)
 {
-	KNOWN_BUG();
 	uint8_t *file = make_file(5000);
 	struct sim *m = sim_new(file, 5000, 512, 4, true);
 
@@ -997,15 +989,14 @@ static void test_bug_file_of_exactly_max_size_with_tsize_is_refused(void **state
 	done(m, file);
 }
 
-/* BUG: the same off-by-one without tsize. on_data() asks room_for() for
+/* Was a bug: the same off-by-one without tsize. on_data() asks room_for() for
  * end + 1 after a full block, and room_for() refuses end > max_size.
  * Input: no tsize, max_size 4096, a 4096-byte file at blksize 512 (eight
  * full blocks and an empty ninth). Expected: TFTP_DONE, 4096 bytes.
- * Actual: TFTP_FAILED "file is larger than the memory available for it"
+ * Was: TFTP_FAILED "file is larger than the memory available for it"
  * on block 8, with 3584 bytes. */
 static void test_bug_file_of_exactly_max_size_without_tsize_is_refused(void **state)
 {
-	KNOWN_BUG();
 	uint8_t *file = make_file(4096);
 	struct sim *m = sim_new(file, 4096, 0, 0, false);
 
@@ -1015,16 +1006,15 @@ static void test_bug_file_of_exactly_max_size_without_tsize_is_refused(void **st
 	done(m, file);
 }
 
-/* BUG: max_size is only checked when the buffer must grow (room_for()
+/* Was a bug: max_size is only checked when the buffer must grow (room_for()
  * returns early when end <= cap). grow may return more than asked (the
  * header says "at least need bytes"; pxe/tftp_net.c rounds to pages), so
  * without tsize a file larger than max_size is accepted.
  * Input: no tsize, max_size 3000, grow rounding to 4096, a 4000-byte file.
- * Expected: TFTP_FAILED, bytes <= max_size. Actual: TFTP_DONE with 4000
+ * Expected: TFTP_FAILED, bytes <= max_size. Was: TFTP_DONE with 4000
  * bytes. */
 static void test_bug_max_size_not_enforced_when_grow_gives_more(void **state)
 {
-	KNOWN_BUG();
 	uint8_t *file = make_file(4000);
 	struct sim *m = sim_new(file, 4000, 0, 0, false);
 
@@ -1036,18 +1026,17 @@ static void test_bug_max_size_not_enforced_when_grow_gives_more(void **state)
 	done(m, file);
 }
 
-/* BUG: room_for() passes grow a pointer to an uninitialised local
+/* Was a bug: room_for() passes grow a pointer to an uninitialised local
  * ("uint64_t cap;"), but pxe/tftp_net.c's tftp_grow() reads *cap as the
  * old buffer's size to free it (memmap_free(..., (*cap + PAGE_SIZE - 1) /
  * PAGE_SIZE)): it frees a garbage number of pages. It happens whenever a
  * file without tsize outgrows the first 1 MiB.
  * Input: no tsize, a 3 MiB file. Expected: on every call with old !=
- * NULL, *cap holds the old capacity (x->cap). Actual: an uninitialised
+ * NULL, *cap holds the old capacity (x->cap). Was: an uninitialised
  * value (valgrind: "Conditional jump or move depends on uninitialised
  * value(s)" in sim_grow called from room_for). */
 static void test_bug_grow_gets_an_uninitialised_cap(void **state)
 {
-	KNOWN_BUG();
 	size_t len = 3 << 20;
 	uint8_t *file = make_file(len);
 	struct sim *m = sim_new(file, len, 1428, 8, true);
@@ -1060,19 +1049,18 @@ static void test_bug_grow_gets_an_uninitialised_cap(void **state)
 	done(m, file);
 }
 
-/* BUG: the OACK does not reset the retry budget or the backed-off timeout
+/* Was a bug: the OACK does not reset the retry budget or the backed-off timeout
  * (tftp_input() only sets last_rx_ms; on_data() resets them, but no DATA
  * has come yet). An OACK that answers a retransmitted RRQ leaves ACK 0
  * with the retries the RRQ spent and the RRQ's longer timeout.
  * Input: the server answers the last RRQ (the (1 + TFTP_REQUEST_RETRIES)-th,
  * at +3 s) with an OACK, then sends nothing. Expected: ACK 0 resent
- * TFTP_RETRIES times, 1, 2, 4, 8, 8, 8 s apart. Actual: resent
+ * TFTP_RETRIES times, 1, 2, 4, 8, 8, 8 s apart. Was: resent
  * TFTP_RETRIES - TFTP_REQUEST_RETRIES = 4 times, 4, 8, 8, 8 s apart (with
  * TFTP_REQUEST_RETRIES 6, as in HEAD's tftp.h: an OACK to the 7th RRQ gets
  * no ACK retransmission at all). */
 static void test_bug_late_oack_inherits_the_spent_retries(void **state)
 {
-	KNOWN_BUG();
 	uint8_t *file = make_file(1300);
 	struct sim *m = sim_new(file, 1300, 512, 0, true);
 
@@ -1089,7 +1077,7 @@ static void test_bug_late_oack_inherits_the_spent_retries(void **state)
 	done(m, file);
 }
 
-/* BUG (performance): every block after a gap sends its own ACK of the last
+/* Was a bug (performance): every block after a gap sends its own ACK of the last
  * in-order block (on_data(): out_of_order++, send_ack() each time). A
  * server that restarts its window on each such ACK (RFC 7440 s.4) sends
  * the window once per ACK; the client then re-ACKs the copy's last block
@@ -1097,11 +1085,10 @@ static void test_bug_late_oack_inherits_the_spent_retries(void **state)
  * one lost block on, every window is sent twice to the end of the file
  * (Sorcerer's Apprentice). U-Boot's client ACKs a gap once for this reason.
  * Input: windowsize 4, block 2 of 10 lost, a server answering every ACK.
- * Expected: ACKs 0, 1, 5, 9, 10 and no duplicate blocks. Actual: ACKs 0,
+ * Expected: ACKs 0, 1, 5, 9, 10 and no duplicate blocks. Was: ACKs 0,
  * 1, 1, 5, 5, 9, 9, 10 and dups == 8 (each later window arrives twice). */
 static void test_bug_a_gap_is_acknowledged_once(void **state)
 {
-	KNOWN_BUG();
 	uint8_t *file = make_file(5000);
 	struct sim *m = sim_new(file, 5000, 512, 4, true);
 
@@ -1115,16 +1102,15 @@ static void test_bug_a_gap_is_acknowledged_once(void **state)
 	done(m, file);
 }
 
-/* BUG (undefined behaviour): an empty first block without tsize reaches
+/* Was a bug (undefined behaviour): an empty first block without tsize reaches
  * on_data() with x->buf == NULL and cap 0; room_for(x, 0) succeeds without
  * allocating and "x->buf + x->bytes" is NULL + 0, then copy() gets a NULL
  * destination. clang -fsanitize=undefined: "applying zero offset to null
  * pointer" at pxe/tftp.c:313 (the fuzz target stops there).
  * Input: plain RRQ, DATA 1 with no data. Expected: no NULL destination.
- * Actual: copy(src, 4, NULL, 0). */
+ * Was: copy(src, 4, NULL, 0). */
 static void test_bug_empty_file_without_tsize_copies_to_null(void **state)
 {
-	KNOWN_BUG();
 	uint8_t *file = make_file(0);
 	struct sim *m = sim_new(file, 0, 0, 0, false);
 
