@@ -15,6 +15,7 @@
 struct pxecfg_entry {
 	char label[256]; /* Cobbler and Foreman name labels after long profile names */
 	char kernel[256];
+	char kernel_args[512]; /* options after KERNEL's file name */
 	char initrd[512]; /* comma-separated, from INITRD or initrd= in APPEND */
 	char append[2048];
 	bool has_append;  /* its own APPEND (even "APPEND -") */
@@ -61,7 +62,8 @@ const struct pxecfg_entry *pxecfg_next(const struct pxecfg *c, const struct pxec
 /* Split the comma-separated initrd list: the i-th name into buf, false past the end. */
 bool pxecfg_initrd(const struct pxecfg_entry *e, size_t i, char *buf, size_t cap);
 
-/* The kernel command line: APPEND (own or global) plus IPAPPEND strings.
+/* The kernel command line, as syslinux builds it: KERNEL's options, then
+ * APPEND (the label's own, else the global one), then IPAPPEND strings.
  * ip: "client:server:gateway:netmask" (bit 0); bootif: "01-aa-bb-..." (bit 1). */
 void pxecfg_cmdline(const struct pxecfg *c, const struct pxecfg_entry *e, const char *ip,
 		    const char *bootif, char *out, size_t cap);

@@ -174,13 +174,10 @@ static void keyword(struct parse_state *st, const char *kw, size_t kn, const cha
 		set_str(e->kernel, sizeof(e->kernel), arg, fn);
 		e->module = !ieq_n(kw, kn, "kernel") && !ieq_n(kw, kn, "linux");
 		e->module |= ends_with_c32(arg, fn);
-		if (fn < an && !e->has_append) {
-			/* syslinux puts KERNEL's options on the command line. */
-			while (fn < an && is_space(arg[fn]))
-				fn++;
-			set_str(e->append, sizeof(e->append), arg + fn, an - fn);
-			e->has_append = true;
-		}
+		/* syslinux puts KERNEL's options on the command line, before APPEND. */
+		while (fn < an && is_space(arg[fn]))
+			fn++;
+		set_str(e->kernel_args, sizeof(e->kernel_args), arg + fn, an - fn);
 	} else if (ieq_n(kw, kn, "initrd")) {
 		if (e)
 			set_str(e->initrd, sizeof(e->initrd), arg, an);
@@ -276,10 +273,12 @@ void pxecfg_parse(struct pxecfg *c, const char *text, size_t len, const struct p
 
 	memset(c, 0, sizeof(*c));
 	parse_text(&st, text, len, 0);
-	for (size_t i = 0; i < c->n; i++)
-		if (!c->e[i].initrd[0])
-			initrd_from_append(&c->e[i],
-					   c->e[i].has_append ? c->e[i].append : c->global_append);
+	for (size_t i = 0; i < c->n; i++) {
+		if (c->e[i].initrd[0])
+			continue;
+		initrd_from_append(&c->e[i], c->e[i].kernel_args);
+		initrd_from_append(&c->e[i], c->e[i].has_append ? c->e[i].append : c->global_append);
+	}
 }
 
 static const struct pxecfg_entry *by_label(const struct pxecfg *c, const char *label)
@@ -355,9 +354,15 @@ bool pxecfg_initrd(const struct pxecfg_entry *e, size_t idx, char *buf, size_t c
 		size_t n = 0;
 		while (p[n] && p[n] != ',')
 			n++;
-		if (n) {
+		size_t lead = 0;
+		while (lead < n && is_space(p[lead]))
+			lead++;
+		size_t len = n - lead;
+		while (len && is_space(p[lead + len - 1]))
+			len--;
+		if (len) { /* blank items ("a, ,b") name no file */
 			if (i == idx) {
-				set_str(buf, cap, p, n);
+				set_str(buf, cap, p + lead, len);
 				return true;
 			}
 			i++;
@@ -387,6 +392,7 @@ void pxecfg_cmdline(const struct pxecfg *c, const struct pxecfg_entry *e, const 
 		    const char *bootif, char *out, size_t cap)
 {
 	out[0] = '\0';
+	append_word(out, cap, e->kernel_args);
 	append_word(out, cap, e->has_append ? e->append : c->global_append);
 	int ipa = e->has_ipappend ? e->ipappend : c->global_ipappend;
 	if ((ipa & 1) && ip) {

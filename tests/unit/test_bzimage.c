@@ -15,11 +15,11 @@
 #include <memmap.h>
 
 #define SETUP_SECTS 4
-#define SETUP_SIZE ((SETUP_SECTS + 1) * 512)
+#define SETUP_SIZE  ((SETUP_SECTS + 1) * 512)
 #define KERNEL_SIZE 8192
-#define IMG_LEN (SETUP_SIZE + KERNEL_SIZE)
-#define GUARD 512
-#define POISON 0xa5
+#define IMG_LEN	    (SETUP_SIZE + KERNEL_SIZE)
+#define GUARD	    512
+#define POISON	    0xa5
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -60,27 +60,27 @@ static void make_header(uint8_t *img, size_t len)
 	for (size_t i = 0; i < len; i++)
 		img[i] = (uint8_t)(i * 7 + 3); /* no zero runs to hide a bad copy */
 	img[0x1f1] = SETUP_SECTS;
-	put16(img + 0x1f2, 1);          /* root_flags */
-	put32(img + 0x1f4, 0x12345);    /* syssize */
+	put16(img + 0x1f2, 1);	     /* root_flags */
+	put32(img + 0x1f4, 0x12345); /* syssize */
 	put16(img + 0x1fe, 0xaa55);
-	img[0x200] = 0xeb;              /* jmp short over the header */
-	img[0x201] = 0x6a;              /* header ends at 0x26c */
+	img[0x200] = 0xeb; /* jmp short over the header */
+	img[0x201] = 0x6a; /* header ends at 0x26c */
 	memcpy(img + 0x202, "HdrS", 4);
 	put16(img + 0x206, 0x020f);
-	img[0x210] = 0;                 /* type_of_loader */
-	img[0x211] = 0x80;              /* loadflags: CAN_USE_HEAP */
-	put32(img + 0x214, 0x100000);   /* code32_start */
-	put32(img + 0x218, 0);          /* ramdisk_image */
-	put32(img + 0x21c, 0);          /* ramdisk_size */
-	put32(img + 0x228, 0);          /* cmd_line_ptr */
+	img[0x210] = 0;			/* type_of_loader */
+	img[0x211] = 0x80;		/* loadflags: CAN_USE_HEAP */
+	put32(img + 0x214, 0x100000);	/* code32_start */
+	put32(img + 0x218, 0);		/* ramdisk_image */
+	put32(img + 0x21c, 0);		/* ramdisk_size */
+	put32(img + 0x228, 0);		/* cmd_line_ptr */
 	put32(img + 0x22c, 0x7fffffff); /* initrd_addr_max */
-	put32(img + 0x230, 0x200000);   /* kernel_alignment */
-	img[0x234] = 1;                 /* relocatable_kernel */
-	img[0x235] = 21;                /* min_alignment */
+	put32(img + 0x230, 0x200000);	/* kernel_alignment */
+	img[0x234] = 1;			/* relocatable_kernel */
+	img[0x235] = 21;		/* min_alignment */
 	put16(img + 0x236, XLF_KERNEL_64 | XLF_CAN_BE_LOADED_ABOVE_4G);
-	put32(img + 0x238, 2047);       /* cmdline_size */
-	put64(img + 0x258, 0x1000000);  /* pref_address */
-	put32(img + 0x260, 0x2000000);  /* init_size */
+	put32(img + 0x238, 2047);      /* cmdline_size */
+	put64(img + 0x258, 0x1000000); /* pref_address */
+	put32(img + 0x260, 0x2000000); /* init_size */
 }
 
 static uint8_t *new_image(size_t len)
@@ -321,8 +321,8 @@ static void test_huge_kernel_is_rejected(void **state)
 
 static void test_strerror_names_every_error(void **state)
 {
-	const int errs[] = { BZ_E_SHORT,    BZ_E_NOT_BZIMAGE, BZ_E_TOO_OLD,
-			     BZ_E_NOT_64,   BZ_E_BAD_SIZES,   BZ_E_BAD_ALIGN };
+	const int errs[] = {BZ_E_SHORT,	 BZ_E_NOT_BZIMAGE, BZ_E_TOO_OLD,
+			    BZ_E_NOT_64, BZ_E_BAD_SIZES,   BZ_E_BAD_ALIGN};
 
 	for (size_t i = 0; i < 6; i++) {
 		const char *s = bzimage_strerror(errs[i]);
@@ -371,19 +371,19 @@ static void test_e820_merges_ram_like_types(void **state)
 
 	size_t n = bzimage_e820(&m, out, 16, &dropped);
 	const struct e820_entry want[] = {
-		{ 0, 0x9f000, E820_RAM },
-		{ 0x9f000, 0x1000, E820_RESERVED },
-		{ 0xf0000, 0x10000, E820_RESERVED },
-		{ 1 * MiB, 63 * MiB, E820_RAM },
-		{ 64 * MiB, 0x10000, E820_ACPI },
-		{ 64 * MiB + 0x10000, 0x10000, E820_NVS },
-		/* Runtime services code and data stay reserved, as one range. */
-		{ 64 * MiB + 0x20000, 0x20000, E820_RESERVED },
-		{ 64 * MiB + 0x40000, 0x10000, E820_UNUSABLE },
-		{ 64 * MiB + 0x50000, 0x10000, E820_PMEM },
-		{ 64 * MiB + 0x60000, 0x10000, E820_RAM },
-		{ 0xfec00000, 0x1000, E820_RESERVED },
-		{ 4096 * MiB, 4 * MiB, E820_RAM },
+	    {0, 0x9f000, E820_RAM},
+	    {0x9f000, 0x1000, E820_RESERVED},
+	    {0xf0000, 0x10000, E820_RESERVED},
+	    {1 * MiB, 63 * MiB, E820_RAM},
+	    {64 * MiB, 0x10000, E820_ACPI},
+	    {64 * MiB + 0x10000, 0x10000, E820_NVS},
+	    /* Runtime services code and data stay reserved, as one range. */
+	    {64 * MiB + 0x20000, 0x20000, E820_RESERVED},
+	    {64 * MiB + 0x40000, 0x10000, E820_UNUSABLE},
+	    {64 * MiB + 0x50000, 0x10000, E820_PMEM},
+	    {64 * MiB + 0x60000, 0x10000, E820_RAM},
+	    {0xfec00000, 0x1000, E820_RESERVED},
+	    {4096 * MiB, 4 * MiB, E820_RAM},
 	};
 	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
 	assert_int_equal(dropped, 0);
@@ -495,19 +495,19 @@ static void test_boot_params_copies_header_and_sets_fields(void **state)
 	struct bzimage_info info;
 	struct guarded g = guarded_new();
 	const struct e820_entry e820[] = {
-		{ 0, 0x9f000, E820_RAM },
-		{ 0x9f000, 0x1000, E820_RESERVED },
-		{ 0x100000, 0x7ff00000, E820_RAM },
-		{ 0x7fff0000, 0x10000, E820_ACPI },
-		{ 0x100000000ULL, 0x80000000ULL, E820_RAM },
+	    {0, 0x9f000, E820_RAM},
+	    {0x9f000, 0x1000, E820_RESERVED},
+	    {0x100000, 0x7ff00000, E820_RAM},
+	    {0x7fff0000, 0x10000, E820_ACPI},
+	    {0x100000000ULL, 0x80000000ULL, E820_RAM},
 	};
 	struct bzimage_load ld = {
-		.cmdline = 0x2000,
-		.ramdisk = 0x7e000000,
-		.ramdisk_size = 0x1234567,
-		.rsdp = 0xf5a40,
-		.e820 = e820,
-		.e820_count = 5,
+	    .cmdline = 0x2000,
+	    .ramdisk = 0x7e000000,
+	    .ramdisk_size = 0x1234567,
+	    .rsdp = 0xf5a40,
+	    .e820 = e820,
+	    .e820_count = 5,
 	};
 
 	assert_int_equal(bzimage_parse(img, IMG_LEN, &info), 0);
@@ -559,10 +559,10 @@ static void test_boot_params_splits_addresses_above_4g(void **state)
 	struct bzimage_info info;
 	struct guarded g = guarded_new();
 	struct bzimage_load ld = {
-		.cmdline = 0x123456789aULL,
-		.ramdisk = 0x2fedcba000ULL,
-		.ramdisk_size = 0x180000000ULL,
-		.rsdp = 0x17ffe0000ULL,
+	    .cmdline = 0x123456789aULL,
+	    .ramdisk = 0x2fedcba000ULL,
+	    .ramdisk_size = 0x180000000ULL,
+	    .rsdp = 0x17ffe0000ULL,
 	};
 
 	img[0x211] = 0;
@@ -593,8 +593,8 @@ static void test_boot_params_stays_inside_4096_bytes(void **state)
 
 	assert_non_null(e820);
 	for (size_t i = 0; i < BZ_E820_MAX + 10; i++)
-		e820[i] = (struct e820_entry){ ~0ULL - i, ~0ULL, 0xffffffffu };
-	struct bzimage_load ld = { ~0ULL, ~0ULL, ~0ULL, ~0ULL, e820, BZ_E820_MAX + 10 };
+		e820[i] = (struct e820_entry){~0ULL - i, ~0ULL, 0xffffffffu};
+	struct bzimage_load ld = {~0ULL, ~0ULL, ~0ULL, ~0ULL, e820, BZ_E820_MAX + 10};
 
 	img[0x201] = 0xff; /* the longest header a jump can describe */
 	memset(img + 0x270, 0xff, SETUP_SIZE - 0x270);
@@ -657,7 +657,7 @@ static void test_real_debian_kernel_parses(void **state)
 	assert_true(info.cmdline_size >= 255);
 
 	struct guarded g = guarded_new();
-	struct bzimage_load ld = { .cmdline = 0x20000 };
+	struct bzimage_load ld = {.cmdline = 0x20000};
 	bzimage_boot_params(g.bp, img, &info, &ld);
 	assert_guards_intact(&g);
 	assert_int_equal(get16(g.bp + 0x1fe), 0xaa55);
@@ -671,27 +671,27 @@ static void test_real_debian_kernel_parses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_header_parses),
-		cmocka_unit_test(test_parse_reads_only_len_bytes),
-		cmocka_unit_test(test_short_image_is_rejected),
-		cmocka_unit_test(test_bad_magic_is_rejected),
-		cmocka_unit_test(test_missing_hdrs_is_rejected),
-		cmocka_unit_test(test_old_boot_protocol_is_rejected),
-		cmocka_unit_test(test_kernel_without_64bit_entry_is_rejected),
-		cmocka_unit_test(test_setup_sects_past_the_file_is_rejected),
-		cmocka_unit_test(test_setup_sects_zero_means_four),
-		cmocka_unit_test(test_bad_kernel_alignment_is_rejected),
-		cmocka_unit_test(test_small_init_size_is_raised_to_kernel_size),
-		cmocka_unit_test(test_header_end_follows_the_jump),
-		cmocka_unit_test(test_huge_kernel_is_rejected),
-		cmocka_unit_test(test_strerror_names_every_error),
-		cmocka_unit_test(test_e820_merges_ram_like_types),
-		cmocka_unit_test(test_e820_counts_dropped_entries),
-		cmocka_unit_test(test_e820_keeps_gaps_between_equal_types),
-		cmocka_unit_test(test_boot_params_copies_header_and_sets_fields),
-		cmocka_unit_test(test_boot_params_splits_addresses_above_4g),
-		cmocka_unit_test(test_boot_params_stays_inside_4096_bytes),
-		cmocka_unit_test(test_real_debian_kernel_parses),
+	    cmocka_unit_test(test_valid_header_parses),
+	    cmocka_unit_test(test_parse_reads_only_len_bytes),
+	    cmocka_unit_test(test_short_image_is_rejected),
+	    cmocka_unit_test(test_bad_magic_is_rejected),
+	    cmocka_unit_test(test_missing_hdrs_is_rejected),
+	    cmocka_unit_test(test_old_boot_protocol_is_rejected),
+	    cmocka_unit_test(test_kernel_without_64bit_entry_is_rejected),
+	    cmocka_unit_test(test_setup_sects_past_the_file_is_rejected),
+	    cmocka_unit_test(test_setup_sects_zero_means_four),
+	    cmocka_unit_test(test_bad_kernel_alignment_is_rejected),
+	    cmocka_unit_test(test_small_init_size_is_raised_to_kernel_size),
+	    cmocka_unit_test(test_header_end_follows_the_jump),
+	    cmocka_unit_test(test_huge_kernel_is_rejected),
+	    cmocka_unit_test(test_strerror_names_every_error),
+	    cmocka_unit_test(test_e820_merges_ram_like_types),
+	    cmocka_unit_test(test_e820_counts_dropped_entries),
+	    cmocka_unit_test(test_e820_keeps_gaps_between_equal_types),
+	    cmocka_unit_test(test_boot_params_copies_header_and_sets_fields),
+	    cmocka_unit_test(test_boot_params_splits_addresses_above_4g),
+	    cmocka_unit_test(test_boot_params_stays_inside_4096_bytes),
+	    cmocka_unit_test(test_real_debian_kernel_parses),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
  * them, INCLUDE through a fake io, entry choice, fallback order, initrd
  * lists and command lines.
  *
- * A test that meets a known bug in pxelinux.c prints what it expected and
- * what it got, then skips; once the bug is fixed it runs to the end. */
+ * Tests marked "regression" failed on pxelinux.c before commit dd52927. A
+ * test that meets a known bug prints what it expected and what it got,
+ * then skips; once the bug is fixed it runs to the end. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,16 +16,14 @@
 #include <cmocka.h>
 #include <pxelinux.h>
 
-#define IP "10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0"
+#define IP     "10.0.2.15:10.0.2.2:10.0.2.2:255.255.255.0"
 #define BOOTIF "01-52-54-00-12-34-56"
 
+/* A defect these tests found (now fixed): fail with its description. */
 #define KNOWN_BUG(cond, ...)                                                                       \
 	do {                                                                                       \
-		if (cond) {                                                                        \
-			print_message("known bug in pxe/pxelinux.c: " __VA_ARGS__);                \
-			print_message("\n");                                                       \
-			skip();                                                                    \
-		}                                                                                  \
+		if (cond)                                                                          \
+			fail_msg("regression in pxe/pxelinux.c: " __VA_ARGS__);                    \
 	} while (0)
 
 /* ---- a fake INCLUDE server ---- */
@@ -39,7 +38,7 @@ struct fake_io {
 	size_t nfiles;
 	unsigned fetches, failed, releases;
 	char fetched[64][128]; /* names asked for, in order */
-	char *live[64];        /* copies handed out and not released yet */
+	char *live[64];	       /* copies handed out and not released yet */
 	size_t nlive;
 };
 
@@ -95,7 +94,7 @@ static struct pxecfg *cfg_new(void)
 /* Parse text[0..len) from an exactly sized heap copy; io may be NULL. */
 static void parse_n(struct pxecfg *c, const char *text, size_t len, struct fake_io *fio)
 {
-	struct pxecfg_io io = { fake_fetch, fake_release, fio };
+	struct pxecfg_io io = {fake_fetch, fake_release, fio};
 	char *copy = malloc(len ? len : 1);
 
 	assert_non_null(copy);
@@ -112,7 +111,7 @@ static void parse_n(struct pxecfg *c, const char *text, size_t len, struct fake_
 	}
 }
 
-#define PARSE(c, lit) parse_n((c), (lit), sizeof(lit) - 1, NULL)
+#define PARSE(c, lit)	     parse_n((c), (lit), sizeof(lit) - 1, NULL)
 #define PARSE_IO(c, lit, io) parse_n((c), (lit), sizeof(lit) - 1, (io))
 
 static const struct pxecfg_entry *entry(const struct pxecfg *c, const char *label)
@@ -132,63 +131,63 @@ static void cmdline(const struct pxecfg *c, const struct pxecfg_entry *e, char *
 /* ---- real-world configs ---- */
 
 static const char di_default[] =
-	"# D-I config version 2.0\n"
-	"# search path for the c32 support libraries (libcom32, libutil etc.)\n"
-	"path debian-installer/amd64/boot-screens/\n"
-	"include debian-installer/amd64/boot-screens/menu.cfg\n"
-	"default debian-installer/amd64/boot-screens/vesamenu.c32\n"
-	"prompt 0\n"
-	"timeout 0\n";
+    "# D-I config version 2.0\n"
+    "# search path for the c32 support libraries (libcom32, libutil etc.)\n"
+    "path debian-installer/amd64/boot-screens/\n"
+    "include debian-installer/amd64/boot-screens/menu.cfg\n"
+    "default debian-installer/amd64/boot-screens/vesamenu.c32\n"
+    "prompt 0\n"
+    "timeout 0\n";
 
 static const struct fake_file di_files[] = {
-	{ "debian-installer/amd64/boot-screens/menu.cfg",
-	  "menu hshift 4\n"
-	  "menu width 70\n"
-	  "\n"
-	  "menu title Debian GNU/Linux installer menu (BIOS mode)\n"
-	  "include debian-installer/amd64/boot-screens/stdmenu.cfg\n"
-	  "include debian-installer/amd64/boot-screens/txt.cfg\n"
-	  "menu begin advanced\n"
-	  "    menu label ^Advanced options\n"
-	  "\tmenu title Advanced options\n"
-	  "\tinclude debian-installer/amd64/boot-screens/stdmenu.cfg\n"
-	  "\tlabel mainmenu\n"
-	  "\t\tmenu label ^Back..\n"
-	  "\t\tmenu exit\n"
-	  "\tinclude debian-installer/amd64/boot-screens/adtxt.cfg\n"
-	  "menu end\n"
-	  "label help\n"
-	  "\tmenu label ^Help\n"
-	  "\ttext help\n"
-	  "   Display help screens; type 'menu' at boot prompt to return to this menu\n"
-	  "\tendtext\n"
-	  "\tconfig debian-installer/amd64/boot-screens/prompt.cfg\n" },
-	{ "debian-installer/amd64/boot-screens/stdmenu.cfg",
-	  "menu background debian-installer/amd64/boot-screens/splash.png\n"
-	  "menu color title\t* #FFFFFFFF *\n"
-	  "menu color border\t* #00000000 #00000000 none\n"
-	  "menu tabmsg Press ENTER to boot or TAB to edit a menu entry\n" },
-	{ "debian-installer/amd64/boot-screens/txt.cfg",
-	  "label install\n"
-	  "\tmenu label ^Install\n"
-	  "\tmenu default\n"
-	  "\tkernel debian-installer/amd64/linux\n"
-	  "\tappend vga=788 initrd=debian-installer/amd64/initrd.gz --- quiet \n" },
-	{ "debian-installer/amd64/boot-screens/adtxt.cfg",
-	  "label expert\n"
-	  "\tmenu label E^xpert install\n"
-	  "\tkernel debian-installer/amd64/linux\n"
-	  "\tappend priority=low vga=788 initrd=debian-installer/amd64/initrd.gz --- \n"
-	  "label rescue\n"
-	  "\tmenu label ^Rescue mode\n"
-	  "\tkernel debian-installer/amd64/linux\n"
-	  "\tappend vga=788 initrd=debian-installer/amd64/initrd.gz rescue/enable=true --- quiet \n" },
+    {"debian-installer/amd64/boot-screens/menu.cfg",
+     "menu hshift 4\n"
+     "menu width 70\n"
+     "\n"
+     "menu title Debian GNU/Linux installer menu (BIOS mode)\n"
+     "include debian-installer/amd64/boot-screens/stdmenu.cfg\n"
+     "include debian-installer/amd64/boot-screens/txt.cfg\n"
+     "menu begin advanced\n"
+     "    menu label ^Advanced options\n"
+     "\tmenu title Advanced options\n"
+     "\tinclude debian-installer/amd64/boot-screens/stdmenu.cfg\n"
+     "\tlabel mainmenu\n"
+     "\t\tmenu label ^Back..\n"
+     "\t\tmenu exit\n"
+     "\tinclude debian-installer/amd64/boot-screens/adtxt.cfg\n"
+     "menu end\n"
+     "label help\n"
+     "\tmenu label ^Help\n"
+     "\ttext help\n"
+     "   Display help screens; type 'menu' at boot prompt to return to this menu\n"
+     "\tendtext\n"
+     "\tconfig debian-installer/amd64/boot-screens/prompt.cfg\n"},
+    {"debian-installer/amd64/boot-screens/stdmenu.cfg",
+     "menu background debian-installer/amd64/boot-screens/splash.png\n"
+     "menu color title\t* #FFFFFFFF *\n"
+     "menu color border\t* #00000000 #00000000 none\n"
+     "menu tabmsg Press ENTER to boot or TAB to edit a menu entry\n"},
+    {"debian-installer/amd64/boot-screens/txt.cfg",
+     "label install\n"
+     "\tmenu label ^Install\n"
+     "\tmenu default\n"
+     "\tkernel debian-installer/amd64/linux\n"
+     "\tappend vga=788 initrd=debian-installer/amd64/initrd.gz --- quiet \n"},
+    {"debian-installer/amd64/boot-screens/adtxt.cfg",
+     "label expert\n"
+     "\tmenu label E^xpert install\n"
+     "\tkernel debian-installer/amd64/linux\n"
+     "\tappend priority=low vga=788 initrd=debian-installer/amd64/initrd.gz --- \n"
+     "label rescue\n"
+     "\tmenu label ^Rescue mode\n"
+     "\tkernel debian-installer/amd64/linux\n"
+     "\tappend vga=788 initrd=debian-installer/amd64/initrd.gz rescue/enable=true --- quiet \n"},
 };
 
 static void test_debian_installer_tree_boots_menu_default_install(void **state)
 {
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = di_files, .nfiles = 4 };
+	struct fake_io io = {.files = di_files, .nfiles = 4};
 	struct pxecfg_entry tmp;
 	char out[256];
 
@@ -218,7 +217,8 @@ static void test_debian_installer_tree_boots_menu_default_install(void **state)
 	assert_false(install->module);
 	assert_false(install->localboot);
 	assert_true(install->has_append);
-	assert_string_equal(install->append, "vga=788 initrd=debian-installer/amd64/initrd.gz --- quiet");
+	assert_string_equal(install->append,
+			    "vga=788 initrd=debian-installer/amd64/initrd.gz --- quiet");
 	assert_string_equal(install->initrd, "debian-installer/amd64/initrd.gz");
 
 	assert_string_equal(c->e[1].kernel, "");
@@ -245,24 +245,24 @@ static void test_debian_installer_tree_boots_menu_default_install(void **state)
 }
 
 static const char foreman_cfg[] =
-	"DEFAULT menu\n"
-	"PROMPT 0\n"
-	"MENU TITLE Booting unknown host (ESC to stop)\n"
-	"TIMEOUT 200\n"
-	"TOTALTIMEOUT 6000\n"
-	"ONTIMEOUT local\n"
-	"\n"
-	"LABEL local\n"
-	"     MENU LABEL (local)\n"
-	"     LOCALBOOT 0\n"
-	"\n"
-	"LABEL install\n"
-	"     MENU LABEL CentOS Stream 9 install\n"
-	"     KERNEL boot/centos-stream-9-x86_64-vmlinuz\n"
-	"     APPEND initrd=boot/centos-stream-9-x86_64-initrd.img "
-	"ks=http://foreman.example.com/unattended/provision?token=0123abcd "
-	"inst.ks.sendmac ip=dhcp\n"
-	"     IPAPPEND 2\n";
+    "DEFAULT menu\n"
+    "PROMPT 0\n"
+    "MENU TITLE Booting unknown host (ESC to stop)\n"
+    "TIMEOUT 200\n"
+    "TOTALTIMEOUT 6000\n"
+    "ONTIMEOUT local\n"
+    "\n"
+    "LABEL local\n"
+    "     MENU LABEL (local)\n"
+    "     LOCALBOOT 0\n"
+    "\n"
+    "LABEL install\n"
+    "     MENU LABEL CentOS Stream 9 install\n"
+    "     KERNEL boot/centos-stream-9-x86_64-vmlinuz\n"
+    "     APPEND initrd=boot/centos-stream-9-x86_64-initrd.img "
+    "ks=http://foreman.example.com/unattended/provision?token=0123abcd "
+    "inst.ks.sendmac ip=dhcp\n"
+    "     IPAPPEND 2\n";
 
 static void test_foreman_config_parses_localboot_and_install(void **state)
 {
@@ -287,9 +287,10 @@ static void test_foreman_config_parses_localboot_and_install(void **state)
 	assert_int_equal(inst->ipappend, 2);
 
 	cmdline(c, inst, out, sizeof(out));
-	assert_string_equal(out, "initrd=boot/centos-stream-9-x86_64-initrd.img "
-				 "ks=http://foreman.example.com/unattended/provision?token=0123abcd "
-				 "inst.ks.sendmac ip=dhcp BOOTIF=" BOOTIF);
+	assert_string_equal(out,
+			    "initrd=boot/centos-stream-9-x86_64-initrd.img "
+			    "ks=http://foreman.example.com/unattended/provision?token=0123abcd "
+			    "inst.ks.sendmac ip=dhcp BOOTIF=" BOOTIF);
 	/* The fallback list never runs the local entry as a kernel. */
 	assert_ptr_equal(pxecfg_next(c, NULL), inst);
 	assert_null(pxecfg_next(c, inst));
@@ -307,13 +308,9 @@ static void test_foreman_default_menu_boots_ontimeout_local(void **state)
 	PARSE(c, foreman_cfg);
 	const struct pxecfg_entry *e = pxecfg_choose(c, &tmp);
 	assert_non_null(e);
-	/* Expected: the entry "local" (ONTIMEOUT). Actual: a temporary entry
-	 * with kernel "menu"; once fetching "menu" fails, boot_config falls
-	 * back to pxecfg_next(c, NULL) = "install", so an unknown host that
-	 * Foreman meant to boot locally runs the installer instead. */
-	KNOWN_BUG(e == &tmp, "DEFAULT menu: expected entry 'local' (ONTIMEOUT), got a temporary "
-			     "entry with kernel '%s'",
-		  tmp.kernel);
+	/* Regression: this was a temporary entry with kernel "menu"; when
+	 * fetching "menu" failed, boot_config fell back to "install", so an
+	 * unknown host Foreman meant to boot locally ran the installer. */
 	assert_ptr_equal(e, entry(c, "local"));
 }
 
@@ -336,8 +333,9 @@ static void test_maas_style_config_boots_its_label(void **state)
 	assert_ptr_equal(e, &c->e[0]);
 	assert_string_equal(e->initrd, "ubuntu/amd64/hwe-22.04/jammy/stable/boot-initrd");
 	cmdline(c, e, out, sizeof(out));
-	assert_string_equal(out, "nomodeset ro root=squash:http://10.0.0.1:5248/images/squashfs "
-				 "ip=::::maas-node:BOOTIF ip6=off overlayroot=tmpfs BOOTIF=" BOOTIF);
+	assert_string_equal(out,
+			    "nomodeset ro root=squash:http://10.0.0.1:5248/images/squashfs "
+			    "ip=::::maas-node:BOOTIF ip6=off overlayroot=tmpfs BOOTIF=" BOOTIF);
 }
 
 /* Cobbler's pxedefault.template: the local entry is MENU DEFAULT, the
@@ -374,14 +372,10 @@ static void test_cobbler_style_menu_default_local(void **state)
 	assert_string_equal(c->e[1].kernel, "/images/fedora-x86_64/vmlinuz");
 	assert_string_equal(c->e[1].initrd, "/images/fedora-x86_64/initrd.img");
 	assert_int_equal(c->e[1].ipappend, 2);
-	/* Expected: "local" (menu.c32's MENU DEFAULT; ONTIMEOUT only applies
-	 * once the menu times out, and then PXELINUX boots the menu's
-	 * selection). Actual: the temporary entry "menu", as in the Foreman
-	 * test; boot_config's fallback then installs fedora-x86_64. */
+	/* menu.c32 starts on MENU DEFAULT, and ONTIMEOUT only applies once
+	 * the menu times out. Regression: a temporary entry "menu", as in the
+	 * Foreman test. */
 	const struct pxecfg_entry *e = pxecfg_choose(c, &tmp);
-	KNOWN_BUG(e == &tmp, "DEFAULT menu: expected MENU DEFAULT 'local', got a temporary entry "
-			     "with kernel '%s'",
-		  tmp.kernel);
 	assert_ptr_equal(e, &c->e[0]);
 }
 
@@ -533,12 +527,13 @@ static void test_kernel_options_after_file_name(void **state)
 		 "  KERNEL vmlinuz root=/dev/sda\n"
 		 "LABEL withinitrd\n"
 		 "  KERNEL vmlinuz initrd=a.img\n");
-	assert_string_equal(c->e[0].kernel, "vmlinuz");
-	assert_string_equal(c->e[0].append, "root=/dev/sda  ro");
-	assert_string_equal(c->e[1].kernel, "vmlinuz");
-	assert_string_equal(c->e[1].append, "quiet");
-	assert_string_equal(c->e[2].kernel, "vmlinuz");
-	assert_string_equal(c->e[2].append, "quiet");
+	for (size_t i = 0; i < 4; i++) {
+		assert_string_equal(c->e[i].kernel, "vmlinuz");
+		assert_false(c->e[i].module);
+	}
+	char out[64];
+	cmdline(c, &c->e[0], out, sizeof(out));
+	assert_string_equal(out, "root=/dev/sda  ro");
 	assert_string_equal(c->e[3].initrd, "a.img");
 }
 
@@ -551,20 +546,48 @@ static void test_kernel_options_reach_the_command_line(void **state)
 
 	PARSE(c, "LABEL opts\n  KERNEL vmlinuz root=/dev/sda ro\n");
 	cmdline(c, &c->e[0], out, sizeof(out));
-	/* Expected "root=/dev/sda ro". Actual "": the options are stored in
-	 * e->append but has_append stays false, so pxecfg_cmdline takes the
-	 * (empty) global APPEND and the options are lost. */
-	KNOWN_BUG(strcmp(out, "root=/dev/sda ro"),
-		  "KERNEL vmlinuz root=/dev/sda ro: expected command line 'root=/dev/sda ro', "
-		  "got '%s'",
-		  out);
+	/* Regression: "", the options were kept in e->append without
+	 * has_append, so pxecfg_cmdline used the (empty) global APPEND. */
 	assert_string_equal(out, "root=/dev/sda ro");
+}
+
+/* syslinux's record() makes the command line from the whole KERNEL line
+ * and then the label's APPEND, or the global one when it has none; "APPEND
+ * -" drops only the APPEND. KERNEL's options never replace an APPEND. */
+static void test_kernel_options_combine_with_append(void **state)
+{
+	static const char *const want[] = {"root=/dev/sda console=ttyS0 initrd=g.img",
+					   "root=/dev/sda quiet", "root=/dev/sda quiet",
+					   "root=/dev/sda"};
+	struct pxecfg *c = cfg_new();
+	char out[4][128];
+
+	PARSE(c, "APPEND console=ttyS0 initrd=g.img\n"
+		 "LABEL global\n  KERNEL vmlinuz root=/dev/sda\n"
+		 "LABEL after\n  KERNEL vmlinuz root=/dev/sda\n  APPEND quiet\n"
+		 "LABEL before\n  APPEND quiet\n  KERNEL vmlinuz root=/dev/sda\n"
+		 "LABEL dash\n  KERNEL vmlinuz root=/dev/sda\n  APPEND -\n");
+	for (size_t i = 0; i < 4; i++)
+		cmdline(c, &c->e[i], out[i], sizeof(out[i]));
+	/* Actual: "root=/dev/sda" (no global APPEND, no initrd), "quiet",
+	 * "quiet" and "": KERNEL's options are stored as the label's own
+	 * APPEND, so they replace the global APPEND, and an APPEND replaces
+	 * them (or, before KERNEL, keeps them out). */
+	KNOWN_BUG(strcmp(out[0], want[0]) || strcmp(out[1], want[1]) || strcmp(out[2], want[2]) ||
+		      strcmp(out[3], want[3]) || strcmp(c->e[0].initrd, "g.img"),
+		  "KERNEL options with APPEND: expected '%s' / '%s' / '%s' / '%s' and initrd "
+		  "'g.img', got '%s' / '%s' / '%s' / '%s' and initrd '%s'",
+		  want[0], want[1], want[2], want[3], out[0], out[1], out[2], out[3],
+		  c->e[0].initrd);
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(out[i], want[i]);
+	assert_string_equal(c->e[0].initrd, "g.img");
 }
 
 static void test_initrd_from_append_when_initrd_absent(void **state)
 {
 	struct pxecfg *c = cfg_new();
-	static const char *const several[] = { "a.img", "b.img", "c.img" };
+	static const char *const several[] = {"a.img", "b.img", "c.img"};
 	char name[64];
 
 	PARSE(c, "LABEL one\n"
@@ -614,13 +637,8 @@ static void test_initrd_from_global_append(void **state)
 		 "  KERNEL vmlinuz\n");
 	cmdline(c, &c->e[0], out, sizeof(out));
 	assert_string_equal(out, "initrd=initrd.img console=ttyS0");
-	/* Expected initrd "initrd.img". Actual "": initrd_from_append only
-	 * looks at the entry's own APPEND, so the kernel boots without the
-	 * initrd its command line names. */
-	KNOWN_BUG(strcmp(c->e[0].initrd, "initrd.img"),
-		  "global APPEND initrd=initrd.img, label without APPEND: expected initrd "
-		  "'initrd.img', got '%s'",
-		  c->e[0].initrd);
+	/* Regression: "", only the entry's own APPEND was searched, so the
+	 * kernel booted without the initrd its command line names. */
 	assert_string_equal(c->e[0].initrd, "initrd.img");
 }
 
@@ -698,22 +716,23 @@ static void test_cmdline_truncates_to_capacity(void **state)
 static void test_nested_includes_in_order(void **state)
 {
 	static const struct fake_file files[] = {
-		{ "a.cfg", "LABEL a\n  KERNEL a.krn\nINCLUDE b.cfg\nLABEL a2\n  KERNEL a2.krn\n" },
-		{ "b.cfg", "LABEL b\n  KERNEL b.krn\n  INCLUDE c.cfg some tag\n" },
-		{ "c.cfg", "DEFAULT b\nLABEL c\n  KERNEL c.krn\n" },
+	    {"a.cfg", "LABEL a\n  KERNEL a.krn\nINCLUDE b.cfg\nLABEL a2\n  KERNEL a2.krn\n"},
+	    {"b.cfg", "LABEL b\n  KERNEL b.krn\n  INCLUDE c.cfg some tag\n"},
+	    {"c.cfg", "DEFAULT b\nLABEL c\n  KERNEL c.krn\n"},
 	};
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = files, .nfiles = 3 };
+	struct fake_io io = {.files = files, .nfiles = 3};
 	struct pxecfg_entry tmp;
 
-	PARSE_IO(c, "LABEL top\n  KERNEL top.krn\nINCLUDE a.cfg\nLABEL last\n  KERNEL l.krn\n", &io);
+	PARSE_IO(c, "LABEL top\n  KERNEL top.krn\nINCLUDE a.cfg\nLABEL last\n  KERNEL l.krn\n",
+		 &io);
 	assert_int_equal(io.fetches, 3);
 	assert_string_equal(io.fetched[0], "a.cfg");
 	assert_string_equal(io.fetched[1], "b.cfg");
 	assert_string_equal(io.fetched[2], "c.cfg");
 	assert_string_equal(c->error, "");
 	assert_int_equal(c->n, 6);
-	const char *want[] = { "top", "a", "b", "c", "a2", "last" };
+	const char *want[] = {"top", "a", "b", "c", "a2", "last"};
 	for (size_t i = 0; i < 6; i++)
 		assert_string_equal(c->e[i].label, want[i]);
 	assert_ptr_equal(pxecfg_choose(c, &tmp), &c->e[2]);
@@ -721,12 +740,13 @@ static void test_nested_includes_in_order(void **state)
 
 static void test_missing_include_is_reported_and_parsing_continues(void **state)
 {
-	static const struct fake_file files[] = { { "there.cfg", "LABEL there\nKERNEL t\n" } };
+	static const struct fake_file files[] = {{"there.cfg", "LABEL there\nKERNEL t\n"}};
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = files, .nfiles = 1 };
+	struct fake_io io = {.files = files, .nfiles = 1};
 
-	PARSE_IO(c, "LABEL a\nKERNEL a\nINCLUDE missing.cfg\nINCLUDE gone.cfg\n"
-		    "INCLUDE there.cfg\nLABEL b\nKERNEL b\n",
+	PARSE_IO(c,
+		 "LABEL a\nKERNEL a\nINCLUDE missing.cfg\nINCLUDE gone.cfg\n"
+		 "INCLUDE there.cfg\nLABEL b\nKERNEL b\n",
 		 &io);
 	assert_int_equal(io.fetches, 3);
 	assert_int_equal(io.failed, 2);
@@ -750,9 +770,10 @@ static void test_include_without_io_is_ignored(void **state)
 
 static void test_self_include_loop_is_stopped(void **state)
 {
-	static const struct fake_file files[] = { { "loop.cfg", "LABEL l\nKERNEL l\nINCLUDE loop.cfg\n" } };
+	static const struct fake_file files[] = {
+	    {"loop.cfg", "LABEL l\nKERNEL l\nINCLUDE loop.cfg\n"}};
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = files, .nfiles = 1 };
+	struct fake_io io = {.files = files, .nfiles = 1};
 
 	PARSE_IO(c, "INCLUDE loop.cfg\nLABEL after\nKERNEL after\n", &io);
 	assert_int_equal(io.fetches, PXECFG_MAX_DEPTH);
@@ -765,11 +786,11 @@ static void test_self_include_loop_is_stopped(void **state)
 static void test_mutual_include_loop_is_stopped(void **state)
 {
 	static const struct fake_file files[] = {
-		{ "a.cfg", "LABEL a\nKERNEL a\nINCLUDE b.cfg\n" },
-		{ "b.cfg", "LABEL b\nKERNEL b\nMENU INCLUDE a.cfg Title\n" },
+	    {"a.cfg", "LABEL a\nKERNEL a\nINCLUDE b.cfg\n"},
+	    {"b.cfg", "LABEL b\nKERNEL b\nMENU INCLUDE a.cfg Title\n"},
 	};
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = files, .nfiles = 2 };
+	struct fake_io io = {.files = files, .nfiles = 2};
 
 	PARSE_IO(c, "INCLUDE a.cfg\n", &io);
 	assert_int_equal(io.fetches, PXECFG_MAX_DEPTH);
@@ -781,9 +802,9 @@ static void test_mutual_include_loop_is_stopped(void **state)
  * total, not only by the depth. */
 static void test_branching_include_loop_stops_at_max_includes(void **state)
 {
-	static const struct fake_file files[] = { { "x.cfg", "INCLUDE x.cfg\nINCLUDE x.cfg\n" } };
+	static const struct fake_file files[] = {{"x.cfg", "INCLUDE x.cfg\nINCLUDE x.cfg\n"}};
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = files, .nfiles = 1 };
+	struct fake_io io = {.files = files, .nfiles = 1};
 
 	PARSE_IO(c, "INCLUDE x.cfg\nLABEL a\nKERNEL a\n", &io);
 	assert_int_equal(io.fetches, PXECFG_MAX_INCLUDES);
@@ -794,9 +815,9 @@ static void test_branching_include_loop_stops_at_max_includes(void **state)
 
 static void test_many_includes_stop_at_max_includes(void **state)
 {
-	static const struct fake_file files[] = { { "e.cfg", "# empty\n" } };
+	static const struct fake_file files[] = {{"e.cfg", "# empty\n"}};
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = files, .nfiles = 1 };
+	struct fake_io io = {.files = files, .nfiles = 1};
 	char text[40 * 14 + 32] = "";
 
 	for (int i = 0; i < 40; i++)
@@ -811,14 +832,15 @@ static void test_many_includes_stop_at_max_includes(void **state)
 static void test_menu_include_fetches_first_word(void **state)
 {
 	static const struct fake_file files[] = {
-		{ "sub.cfg", "LABEL sub\n  KERNEL sub.krn\n  MENU DEFAULT\n" },
+	    {"sub.cfg", "LABEL sub\n  KERNEL sub.krn\n  MENU DEFAULT\n"},
 	};
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { .files = files, .nfiles = 1 };
+	struct fake_io io = {.files = files, .nfiles = 1};
 	struct pxecfg_entry tmp;
 
-	PARSE_IO(c, "DEFAULT vesamenu.c32\nLABEL a\nKERNEL a\nMENU INCLUDE  sub.cfg  Sub menu title\n"
-		    "MENU INCLUDE\n",
+	PARSE_IO(c,
+		 "DEFAULT vesamenu.c32\nLABEL a\nKERNEL a\nMENU INCLUDE  sub.cfg  Sub menu title\n"
+		 "MENU INCLUDE\n",
 		 &io);
 	assert_int_equal(io.fetches, 1);
 	assert_string_equal(io.fetched[0], "sub.cfg");
@@ -890,14 +912,10 @@ static void test_skipped_label_does_not_change_global_append(void **state)
 	free(text);
 	assert_int_equal(c->skipped, 1);
 	cmdline(c, &c->e[0], out, sizeof(out));
-	/* Expected "console=ttyS0" for l0 (no APPEND of its own). Actual
-	 * "rd.break init=/bin/sh ip=... BOOTIF=...": with cur NULL the extra
-	 * label's APPEND and IPAPPEND land in global_append/global_ipappend,
-	 * changing the command line of every label without its own APPEND. */
-	KNOWN_BUG(strcmp(c->global_append, "console=ttyS0") || c->global_ipappend != 0,
-		  "129th label's APPEND/IPAPPEND: expected global APPEND 'console=ttyS0' and "
-		  "IPAPPEND 0, got '%s' and %d (l0's command line '%s')",
-		  c->global_append, c->global_ipappend, out);
+	/* Regression: "rd.break init=/bin/sh ip=... BOOTIF=...", the extra
+	 * label's APPEND and IPAPPEND became the global ones. */
+	assert_string_equal(c->global_append, "console=ttyS0");
+	assert_int_equal(c->global_ipappend, 0);
 	assert_string_equal(out, "console=ttyS0");
 }
 
@@ -908,15 +926,16 @@ static void test_overlong_values_are_cut_safely(void **state)
 	char *text = malloc(cap), *p = text;
 
 	assert_non_null(text);
-	p += sprintf(p, "DEFAULT %0700d\nONTIMEOUT %0100d\nAPPEND %03000d\n", 1, 2, 3);
-	p += sprintf(p, "LABEL %0200d\n  KERNEL %0300d opt\n  APPEND %03000d\n  INITRD %0600d\n", 4,
-		     5, 6, 7);
+	p += sprintf(p, "DEFAULT %0700d\nONTIMEOUT %0400d\nAPPEND %03000d\n", 1, 2, 3);
+	p += sprintf(p, "LABEL %0400d\n  KERNEL %0300d\n  APPEND %03000d\n  INITRD %0600d\n", 4, 5,
+		     6, 7);
 	p += sprintf(p, "LABEL l2\n  KERNEL k\n  APPEND ");
 	for (int i = 0; i < 60; i++)
 		p += sprintf(p, "initrd=%020d ", i);
 	p += sprintf(p, "\n");
 	assert_true((size_t)(p - text) < cap);
 	parse_n(c, text, (size_t)(p - text), NULL);
+	free(text);
 	assert_int_equal(strlen(c->default_cmd), sizeof(c->default_cmd) - 1);
 	assert_int_equal(strlen(c->ontimeout), sizeof(c->ontimeout) - 1);
 	assert_int_equal(strlen(c->global_append), sizeof(c->global_append) - 1);
@@ -944,13 +963,55 @@ static void test_overlong_values_are_cut_safely(void **state)
 	char out[2300];
 	cmdline(c, &c->e[0], out, sizeof(out));
 	assert_int_equal(strlen(out), 2047);
-	free(text);
+}
+
+/* Found by fuzz_pxelinux. Regression: set_str trimmed trailing blanks
+ * before cutting, so a label cut to fit could end in a blank; MENU DEFAULT
+ * copied it through set_str again, trimmed, and no entry had that name. */
+static void test_menu_default_on_cut_label_is_chosen(void **state)
+{
+	struct pxecfg *c = cfg_new();
+	struct pxecfg_entry tmp;
+	size_t k = sizeof(c->e[0].label) - 2;
+	char label[sizeof(c->e[0].label) + 16], text[sizeof(label) + 128];
+
+	memset(label, 'x', k);
+	strcpy(label + k, " profile"); /* the cut lands just after the blank */
+	int n = snprintf(
+	    text, sizeof(text),
+	    "DEFAULT vesamenu.c32\nLABEL first\nKERNEL f\nLABEL %s\nKERNEL k\nMENU DEFAULT\n",
+	    label);
+	parse_n(c, text, (size_t)n, NULL);
+	assert_int_equal(strlen(c->e[1].label), k);
+	assert_string_equal(c->menu_default, c->e[1].label);
+	assert_ptr_equal(pxecfg_choose(c, &tmp), &c->e[1]);
+}
+
+/* Cobbler and Foreman name labels after profiles and hosts. Regression:
+ * labels held 63 characters but DEFAULT 511, so a DEFAULT naming a longer
+ * label matched no entry and became a kernel of that name. */
+static void test_default_names_a_long_label(void **state)
+{
+	struct pxecfg *c = cfg_new();
+	struct pxecfg_entry tmp;
+	const char *label = "centos-7.9-x86_64-minimal-with-extra-packages-for-datacenter-v2-2024";
+	char text[512];
+
+	int n = snprintf(text, sizeof(text),
+			 "DEFAULT %s\nONTIMEOUT %s\nLABEL first\nKERNEL f\nLABEL %s\nKERNEL k\n",
+			 label, label, label);
+	parse_n(c, text, (size_t)n, NULL);
+	assert_string_equal(c->e[1].label, label);
+	assert_ptr_equal(pxecfg_choose(c, &tmp), &c->e[1]);
+	/* ONTIMEOUT names it as well. */
+	c->default_cmd[0] = '\0';
+	assert_ptr_equal(pxecfg_choose(c, &tmp), &c->e[1]);
 }
 
 static void test_overlong_include_name_in_error(void **state)
 {
 	struct pxecfg *c = cfg_new();
-	struct fake_io io = { 0 };
+	struct fake_io io = {0};
 	char text[400];
 
 	int n = snprintf(text, sizeof(text), "INCLUDE %0300d\n", 9);
@@ -1004,7 +1065,8 @@ static void test_default_module_falls_back_in_order(void **state)
 	PARSE(c, "DEFAULT menu.C32\nONTIMEOUT B\nLABEL a\nKERNEL a\nLABEL b\nKERNEL b\n");
 	assert_ptr_equal(pxecfg_choose(c, &tmp), &c->e[1]);
 	/* ...then the first entry with a kernel. */
-	PARSE(c, "DEFAULT menu.c32\nLABEL nothing\nMENU LABEL x\nLABEL a\nKERNEL a\nLABEL b\nKERNEL b\n");
+	PARSE(c, "DEFAULT menu.c32\nLABEL nothing\nMENU LABEL x\nLABEL a\nKERNEL a\nLABEL "
+		 "b\nKERNEL b\n");
 	assert_ptr_equal(pxecfg_choose(c, &tmp), &c->e[1]);
 	/* No DEFAULT at all behaves the same. */
 	PARSE(c, "LABEL a\nKERNEL a\nLABEL b\nKERNEL b\nMENU DEFAULT\n");
@@ -1126,7 +1188,7 @@ static void test_next_skips_modules_and_localboot(void **state)
 
 static void test_initrd_list_split(void **state)
 {
-	struct pxecfg_entry e = { 0 };
+	struct pxecfg_entry e = {0};
 	char buf[16];
 
 	strcpy(e.initrd, "a.img,b.img,c.img");
@@ -1149,7 +1211,7 @@ static void test_initrd_list_split(void **state)
 
 static void test_initrd_list_skips_empty_items(void **state)
 {
-	struct pxecfg_entry e = { 0 };
+	struct pxecfg_entry e = {0};
 	char buf[16];
 
 	strcpy(e.initrd, "a,,b");
@@ -1157,62 +1219,96 @@ static void test_initrd_list_skips_empty_items(void **state)
 	assert_string_equal(buf, "a");
 	assert_true(pxecfg_initrd(&e, 1, buf, sizeof(buf)));
 	assert_string_equal(buf, "b");
-	/* Expected false: "a,,b" names two initrds. Actual true with "b"
-	 * again: the empty item is skipped only when it is the one asked for,
-	 * so index 2 lands on "b" too and bootmgr.c loads it twice. The same
-	 * with ",a" (index 0 and 1 both give "a") and with
-	 * "APPEND initrd=a initrd= initrd=b". */
-	bool more = pxecfg_initrd(&e, 2, buf, sizeof(buf));
-	KNOWN_BUG(more, "initrd list 'a,,b': expected index 2 -> false, got true '%s'", buf);
+	/* Regression: index 2 gave "b" again and bootmgr.c loaded it twice. */
+	assert_false(pxecfg_initrd(&e, 2, buf, sizeof(buf)));
 	strcpy(e.initrd, ",a");
 	assert_true(pxecfg_initrd(&e, 0, buf, sizeof(buf)));
 	assert_string_equal(buf, "a");
 	assert_false(pxecfg_initrd(&e, 1, buf, sizeof(buf)));
+	strcpy(e.initrd, ",,");
+	assert_false(pxecfg_initrd(&e, 0, buf, sizeof(buf)));
+
+	/* The same list from initrd= options, one of them empty. */
+	struct pxecfg *c = cfg_new();
+	PARSE(c, "LABEL a\n  KERNEL k\n  APPEND initrd=a initrd= initrd=b\n");
+	assert_string_equal(c->e[0].initrd, "a,,b");
+	assert_true(pxecfg_initrd(&c->e[0], 1, buf, sizeof(buf)));
+	assert_string_equal(buf, "b");
+	assert_false(pxecfg_initrd(&c->e[0], 2, buf, sizeof(buf)));
+}
+
+/* "INITRD a.img, ,b.img": an item of blanks names no file. */
+static void test_initrd_list_blank_item_is_no_name(void **state)
+{
+	struct pxecfg_entry e = {0};
+	char buf[16];
+	size_t n = 0;
+
+	strcpy(e.initrd, "a.img, ,b.img");
+	assert_true(pxecfg_initrd(&e, 0, buf, sizeof(buf)));
+	assert_string_equal(buf, "a.img");
+	bool blank = false;
+	for (size_t i = 0; i < 4 && pxecfg_initrd(&e, i, buf, sizeof(buf)); i++, n++)
+		blank |= !buf[0];
+	/* Actual: three names, the second "" (the blank item trimmed), which
+	 * bootmgr.c resolves to the directory and fails to fetch, so the
+	 * whole entry is skipped. */
+	KNOWN_BUG(blank,
+		  "initrd list 'a.img, ,b.img': expected 2 non-empty names, got %zu, one "
+		  "of them empty",
+		  n);
+	assert_int_equal(n, 2);
+	assert_true(pxecfg_initrd(&e, 1, buf, sizeof(buf)));
+	assert_string_equal(buf, "b.img");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_debian_installer_tree_boots_menu_default_install),
-		cmocka_unit_test(test_foreman_config_parses_localboot_and_install),
-		cmocka_unit_test(test_foreman_default_menu_boots_ontimeout_local),
-		cmocka_unit_test(test_maas_style_config_boots_its_label),
-		cmocka_unit_test(test_cobbler_style_menu_default_local),
-		cmocka_unit_test(test_keywords_are_case_insensitive),
-		cmocka_unit_test(test_crlf_line_endings_and_tabs),
-		cmocka_unit_test(test_comments_blank_and_unknown_lines_are_ignored),
-		cmocka_unit_test(test_global_append_used_by_labels_without_append),
-		cmocka_unit_test(test_global_append_dash_means_none),
-		cmocka_unit_test(test_kernel_options_after_file_name),
-		cmocka_unit_test(test_kernel_options_reach_the_command_line),
-		cmocka_unit_test(test_initrd_from_append_when_initrd_absent),
-		cmocka_unit_test(test_initrd_from_global_append),
-		cmocka_unit_test(test_ipappend_adds_ip_and_bootif),
-		cmocka_unit_test(test_global_ipappend_unless_label_sets_its_own),
-		cmocka_unit_test(test_cmdline_truncates_to_capacity),
-		cmocka_unit_test(test_nested_includes_in_order),
-		cmocka_unit_test(test_missing_include_is_reported_and_parsing_continues),
-		cmocka_unit_test(test_include_without_io_is_ignored),
-		cmocka_unit_test(test_self_include_loop_is_stopped),
-		cmocka_unit_test(test_mutual_include_loop_is_stopped),
-		cmocka_unit_test(test_branching_include_loop_stops_at_max_includes),
-		cmocka_unit_test(test_many_includes_stop_at_max_includes),
-		cmocka_unit_test(test_menu_include_fetches_first_word),
-		cmocka_unit_test(test_text_help_hides_keywords),
-		cmocka_unit_test(test_entries_past_max_are_counted_in_skipped),
-		cmocka_unit_test(test_skipped_label_does_not_change_global_append),
-		cmocka_unit_test(test_overlong_values_are_cut_safely),
-		cmocka_unit_test(test_overlong_include_name_in_error),
-		cmocka_unit_test(test_embedded_nul_stops_parsing),
-		cmocka_unit_test(test_default_label_is_case_insensitive),
-		cmocka_unit_test(test_default_module_falls_back_in_order),
-		cmocka_unit_test(test_fallback_choice_skips_modules),
-		cmocka_unit_test(test_default_command_line_becomes_temporary_entry),
-		cmocka_unit_test(test_localboot_default_is_chosen),
-		cmocka_unit_test(test_nothing_bootable_gives_null),
-		cmocka_unit_test(test_next_skips_modules_and_localboot),
-		cmocka_unit_test(test_initrd_list_split),
-		cmocka_unit_test(test_initrd_list_skips_empty_items),
+	    cmocka_unit_test(test_debian_installer_tree_boots_menu_default_install),
+	    cmocka_unit_test(test_foreman_config_parses_localboot_and_install),
+	    cmocka_unit_test(test_foreman_default_menu_boots_ontimeout_local),
+	    cmocka_unit_test(test_maas_style_config_boots_its_label),
+	    cmocka_unit_test(test_cobbler_style_menu_default_local),
+	    cmocka_unit_test(test_keywords_are_case_insensitive),
+	    cmocka_unit_test(test_crlf_line_endings_and_tabs),
+	    cmocka_unit_test(test_comments_blank_and_unknown_lines_are_ignored),
+	    cmocka_unit_test(test_global_append_used_by_labels_without_append),
+	    cmocka_unit_test(test_global_append_dash_means_none),
+	    cmocka_unit_test(test_kernel_options_after_file_name),
+	    cmocka_unit_test(test_kernel_options_reach_the_command_line),
+	    cmocka_unit_test(test_kernel_options_combine_with_append),
+	    cmocka_unit_test(test_initrd_from_append_when_initrd_absent),
+	    cmocka_unit_test(test_initrd_from_global_append),
+	    cmocka_unit_test(test_ipappend_adds_ip_and_bootif),
+	    cmocka_unit_test(test_global_ipappend_unless_label_sets_its_own),
+	    cmocka_unit_test(test_cmdline_truncates_to_capacity),
+	    cmocka_unit_test(test_nested_includes_in_order),
+	    cmocka_unit_test(test_missing_include_is_reported_and_parsing_continues),
+	    cmocka_unit_test(test_include_without_io_is_ignored),
+	    cmocka_unit_test(test_self_include_loop_is_stopped),
+	    cmocka_unit_test(test_mutual_include_loop_is_stopped),
+	    cmocka_unit_test(test_branching_include_loop_stops_at_max_includes),
+	    cmocka_unit_test(test_many_includes_stop_at_max_includes),
+	    cmocka_unit_test(test_menu_include_fetches_first_word),
+	    cmocka_unit_test(test_text_help_hides_keywords),
+	    cmocka_unit_test(test_entries_past_max_are_counted_in_skipped),
+	    cmocka_unit_test(test_skipped_label_does_not_change_global_append),
+	    cmocka_unit_test(test_overlong_values_are_cut_safely),
+	    cmocka_unit_test(test_menu_default_on_cut_label_is_chosen),
+	    cmocka_unit_test(test_default_names_a_long_label),
+	    cmocka_unit_test(test_overlong_include_name_in_error),
+	    cmocka_unit_test(test_embedded_nul_stops_parsing),
+	    cmocka_unit_test(test_default_label_is_case_insensitive),
+	    cmocka_unit_test(test_default_module_falls_back_in_order),
+	    cmocka_unit_test(test_fallback_choice_skips_modules),
+	    cmocka_unit_test(test_default_command_line_becomes_temporary_entry),
+	    cmocka_unit_test(test_localboot_default_is_chosen),
+	    cmocka_unit_test(test_nothing_bootable_gives_null),
+	    cmocka_unit_test(test_next_skips_modules_and_localboot),
+	    cmocka_unit_test(test_initrd_list_split),
+	    cmocka_unit_test(test_initrd_list_skips_empty_items),
+	    cmocka_unit_test(test_initrd_list_blank_item_is_no_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
