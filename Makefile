@@ -6,6 +6,10 @@
 #   make clean
 
 BUILD   := build
+# Short build lines; `make V=1` shows the whole commands.
+ifneq ($(V),1)
+Q := @
+endif
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 LWIP_DIR := third_party/lwip-2.1.3/src
@@ -47,34 +51,43 @@ all: $(BUILD)/wireboot.elf $(BUILD)/wireboot.rom
 
 $(BUILD)/fw/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
 # lwIP is third-party code: its own warnings are not ours to fix.
 $(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c
 	@mkdir -p $(dir $@)
-	$(FW_CC) $(filter-out -Werror -Wextra,$(FW_CFLAGS)) -w $(LWIP_INC) -MMD -MP -c $< -o $@
+	@echo "  CC      $< (lwIP)"
+	$(Q)$(FW_CC) $(filter-out -Werror -Wextra,$(FW_CFLAGS)) -w $(LWIP_INC) -MMD -MP -c $< -o $@
 
 $(LWIP_DIR)/core/init.c:
 	scripts/deps.sh
 
 $(BUILD)/fw/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -o $@ $<
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf64 -g -o $@ $<
 
 # The version string changes with every commit: rebuild what prints it.
 $(BUILD)/fw/boot/banner.o: FORCE
 FORCE:
 
-$(BUILD)/wireboot.elf: $(FW_OBJS) arch/x86_64/wireboot.ld
-	$(FW_LD) $(FW_LDFLAGS) -o $@ $(FW_OBJS)
+# The shipped ELF has no debug info; build/wireboot-debug.elf keeps it for gdb.
+$(BUILD)/wireboot-debug.elf: $(FW_OBJS) arch/x86_64/wireboot.ld
+	@echo "  LD      $@"
+	$(Q)$(FW_LD) $(FW_LDFLAGS) -o $@ $(FW_OBJS)
+
+$(BUILD)/wireboot.elf: $(BUILD)/wireboot-debug.elf
+	@echo "  STRIP   $@"
+	$(Q)objcopy --strip-debug $< $@
 
 $(BUILD)/wireboot.rom: $(BUILD)/wireboot.elf arch/x86_64/reset.asm scripts/mkrom.sh
-	scripts/mkrom.sh $< arch/x86_64/reset.asm $@
+	$(Q)scripts/mkrom.sh $< arch/x86_64/reset.asm $@
 
 -include $(shell find $(BUILD)/fw $(BUILD)/lwip -name '*.d' 2>/dev/null)
 
 deps:
-	scripts/deps.sh
+	$(Q)scripts/deps.sh
 
 # The demo tree `make run` boots: Debian's kernel + a busybox initramfs.
 DEMO     := $(BUILD)/demo
@@ -83,7 +96,7 @@ BOOTFILE ?= pxelinux.0
 
 demo: $(DEMO)/pxelinux.cfg/default
 $(DEMO)/pxelinux.cfg/default: test-env/payload/mkdemo.sh
-	test-env/payload/mkdemo.sh $(DEMO)
+	$(Q)test-env/payload/mkdemo.sh $(DEMO)
 
 run: deps all demo
 	MACHINE=$(MACHINE) ENTRY=$(ENTRY) MEMORY=$(MEMORY) TFTP_DIR=$(TFTP_DIR) BOOTFILE=$(BOOTFILE) \
@@ -111,7 +124,8 @@ $(BUILD)/unit/test_snp_frame: UNIT_CFLAGS += $(EFI_INC)
 
 $(BUILD)/unit/%: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
 unit: $(UNIT_TESTS)
 	@WB_UNIT_ONLY=1 scripts/test.sh $(UNIT_TESTS)
