@@ -27,6 +27,7 @@ global rom_entry32
 global entry_tsc
 global boot_gdt
 global boot_stack_top
+global boot_stack_guard
 
 section .text.entry progbits alloc exec nowrite align=16
 bits 32
@@ -162,6 +163,10 @@ alignb 4096
 early_pml4:	resb 4096
 early_pdpt:	resb 4096
 early_pd:	resb 4 * 4096
+; Left unmapped by paging_init(): a stack overflow faults here (and the
+; double fault runs on its own IST stack) instead of overwriting .bss.
+boot_stack_guard:
+		resb 4096
 boot_stack:	resb STACK_SIZE
 boot_stack_top:
 

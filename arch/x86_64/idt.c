@@ -25,6 +25,52 @@ extern const uint64_t isr_table[32];
 
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 
+/* 64-bit TSS (Intel SDM vol. 3 s.8.7): only the IST stacks are used, so a
+ * double fault from a blown stack, an NMI or a machine check still runs on
+ * good stack memory and prints its dump. */
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+#define IST_STACK_SIZE 16384
+#define SEL_TSS 0x20
+
+static struct tss64 tss __attribute__((aligned(16)));
+static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+/* wireboot's GDT (entry.asm's layout) plus the TSS at 0x20; the code and
+ * data selectors keep their values, so no segment reload is needed. */
+static uint64_t gdt[6] __attribute__((aligned(16))) = {
+	0,
+	0x00CF9A000000FFFFULL, /* 0x08 32-bit code */
+	0x00AF9A000000FFFFULL, /* 0x10 64-bit code (Linux's __BOOT_CS) */
+	0x00CF92000000FFFFULL, /* 0x18 data (Linux's __BOOT_DS) */
+	0, 0,                  /* 0x20 TSS, 16 bytes */
+};
+
+static void tss_init(void)
+{
+	for (int i = 0; i < 3; i++)
+		tss.ist[i] = (uintptr_t)&ist_stacks[i][IST_STACK_SIZE];
+	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
+	uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
+	gdt[4] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ULL << 40 |
+		 ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+	gdt[5] = base >> 32;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uintptr_t)gdt };
+	__asm__ volatile("lgdt %0" ::"m"(gdtr));
+	__asm__ volatile("ltr %w0" ::"r"((uint16_t)SEL_TSS));
+}
+
 static const char *const exc_names[32] = {
 	"divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
 	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
@@ -37,12 +83,15 @@ static const char *const exc_names[32] = {
 
 void idt_init(void)
 {
+	tss_init();
 	for (int i = 0; i < 32; i++) {
 		uint64_t h = isr_table[i];
+		/* IST 1: double fault, 2: NMI, 3: machine check. */
+		uint8_t ist = i == 8 ? 1 : i == 2 ? 2 : i == 18 ? 3 : 0;
 		idt[i] = (struct idt_gate){
 			.off0 = (uint16_t)h,
 			.sel = 0x10,
-			.ist = 0,
+			.ist = ist,
 			.attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
 			.off1 = (uint16_t)(h >> 16),
 			.off2 = (uint32_t)(h >> 32),
@@ -80,6 +129,11 @@ __attribute__((noreturn)) void exc_handle(struct exc_frame *f)
 	con_printf("R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n",
 		   (unsigned long long)f->r12, (unsigned long long)f->r13,
 		   (unsigned long long)f->r14, (unsigned long long)f->r15);
+	extern char boot_stack_guard[];
+	uint64_t cr2 = read_cr2(), guard = (uintptr_t)boot_stack_guard;
+	if ((f->vector == 14 || f->vector == 8) && cr2 >= guard && cr2 < guard + 4096)
+		con_printf("*** the firmware's boot stack overflowed (guard page %#llx)\n",
+			   (unsigned long long)guard);
 	con_printf("*** halted\n");
 	cpu_halt_forever();
 }

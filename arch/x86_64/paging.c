@@ -77,6 +77,45 @@ int paging_map(uint64_t base, uint64_t size)
 	return 0;
 }
 
+/* Make the 4 KiB page at addr not present, splitting the 1 GiB and 2 MiB
+ * pages around it into smaller ones. 0 or -1. */
+static int unmap_4k(uint64_t addr)
+{
+	uint64_t *pdpt = table_at(&pml4[(addr >> 39) & 511]);
+	if (!pdpt)
+		return -1;
+	uint64_t *e = &pdpt[(addr >> 30) & 511];
+	if ((*e & PTE_P) && (*e & PTE_PS)) {
+		uint64_t gb = *e & ~(GIB - 1) & PTE_ADDR;
+		uint64_t *pd = new_table();
+		if (!pd)
+			return -1;
+		for (int i = 0; i < 512; i++)
+			pd[i] = (gb + i * MIB2) | PTE_P | PTE_W | PTE_PS;
+		*e = (uintptr_t)pd | PTE_P | PTE_W;
+	}
+	uint64_t *pd = table_at(e);
+	if (!pd)
+		return -1;
+	e = &pd[(addr >> 21) & 511];
+	if ((*e & PTE_P) && (*e & PTE_PS)) {
+		uint64_t base = *e & ~(MIB2 - 1) & PTE_ADDR;
+		uint64_t *pt = new_table();
+		if (!pt)
+			return -1;
+		for (int i = 0; i < 512; i++)
+			pt[i] = (base + i * PAGE_SIZE) | PTE_P | PTE_W;
+		*e = (uintptr_t)pt | PTE_P | PTE_W;
+	}
+	uint64_t *pt = table_at(e);
+	if (!pt)
+		return -1;
+	pt[(addr >> 12) & 511] = 0;
+	return 0;
+}
+
+extern char boot_stack_guard[];
+
 int paging_init(void)
 {
 	uint32_t a, b, c, d;
@@ -103,8 +142,10 @@ int paging_init(void)
 			return -1;
 		}
 	}
+	if (unmap_4k((uintptr_t)boot_stack_guard))
+		log_warn("paging: no memory to split pages; the boot stack has no guard page");
 	write_cr3((uintptr_t)pml4);
-	log_debug("paging: identity map 0-%#llx with %s pages", (unsigned long long)end,
-		  has_1g ? "1 GiB" : "2 MiB");
+	log_debug("paging: identity map 0-%#llx with %s pages, stack guard at %p",
+		  (unsigned long long)end, has_1g ? "1 GiB" : "2 MiB", (void *)boot_stack_guard);
 	return 0;
 }
