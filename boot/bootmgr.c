@@ -98,34 +98,25 @@ static int include_fetch(void *ctx, const char *name, const char **text, size_t 
 {
 	struct boot_ctx *b = ctx;
 	char path[PATH_MAX_LEN];
-	struct pxe_file *f = sysmem_zalloc(sizeof(*f));
+	struct pxe_file f;
 
-	if (!f)
-		return -1;
 	resolve(b, name, path, sizeof(path));
-	if (fetch(b, path, f, "INCLUDE skipped")) {
-		sysmem_free(f);
+	if (fetch(b, path, &f, "INCLUDE skipped"))
 		return -1;
+	/* A pool copy: include_release gets only the text pointer back. */
+	char *t = sysmem_zalloc(f.size + 1);
+	if (t) {
+		memcpy(t, f.data, f.size);
+		*text = t;
+		*len = f.size;
 	}
-	/* The text is handed out; the pxe_file rides just before it. */
-	char *t = sysmem_zalloc(sizeof(f) + f->size + 1);
-	if (!t) {
-		pxe_file_free(f);
-		sysmem_free(f);
-		return -1;
-	}
-	memcpy(t, &f, sizeof(f));
-	memcpy(t + sizeof(f), f->data, f->size);
-	*text = t + sizeof(f);
-	*len = f->size;
-	pxe_file_free(f);
-	sysmem_free(f);
-	return 0;
+	pxe_file_free(&f);
+	return t ? 0 : -1;
 }
 
 static void include_release(void *ctx, const char *text)
 {
-	sysmem_free((char *)text - sizeof(struct pxe_file *));
+	sysmem_free((char *)text);
 }
 
 /* ---- booting an entry ---- */

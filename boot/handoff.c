@@ -5,10 +5,15 @@
 #include <net.h>
 #include <virtio.h>
 
-void handoff_prepare(void)
+void handoff_quiesce(void)
 {
 	net_shutdown();
 	virtio_reset_all();
+}
+
+void handoff_prepare(void)
+{
+	handoff_quiesce();
 	log_info("handoff: %zu virtio devices reset; leaving wireboot %llu ms after entry",
 		 virtio_count(), (unsigned long long)clock_ms());
 }

@@ -15,16 +15,11 @@ int linux_is_bzimage(const uint8_t *p, size_t len)
 	return len >= 0x206 && p[0x1fe] == 0x55 && p[0x1ff] == 0xaa && !memcmp(p + 0x202, "HdrS", 4);
 }
 
-static uint64_t pages_for(uint64_t bytes)
-{
-	return (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-}
-
 /* Where the protected-mode kernel goes: its preferred address if free,
  * else (relocatable) an aligned block below 4 GiB. 0 if neither. */
 static uint64_t place_kernel(const struct bzimage_info *k)
 {
-	uint64_t pages = pages_for(k->init_size);
+	uint64_t pages = memmap_pages(k->init_size);
 	uint64_t at;
 
 	if (k->pref_address && !(k->pref_address & (PAGE_SIZE - 1)) &&
@@ -59,7 +54,7 @@ static int place_initrds(const struct bzimage_info *k, struct pxe_file *in, size
 	uint64_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += (in[i].size + 3) & ~3ULL;
-	uint8_t *buf = sysmem_alloc_pages(pages_for(total), MEM_LOADER_DATA,
+	uint8_t *buf = sysmem_alloc_pages(memmap_pages(total), MEM_LOADER_DATA,
 					   limit > (1ULL << 32) ? 1ULL << 32 : limit);
 	if (!buf)
 		return -1;
@@ -94,7 +89,7 @@ int linux_boot(const char *name, struct pxe_file *kernel, struct pxe_file *initr
 	uint64_t rd_addr, rd_size;
 	if (place_initrds(&k, initrds, n, &rd_addr, &rd_size)) {
 		log_error("linux: %s: no room below %#x for the initrd", name, k.initrd_addr_max);
-		memmap_free(&sys_memmap, load, pages_for(k.init_size));
+		memmap_free(&sys_memmap, load, memmap_pages(k.init_size));
 		return -1;
 	}
 	size_t clen = strlen(cmdline);
@@ -102,7 +97,7 @@ int linux_boot(const char *name, struct pxe_file *kernel, struct pxe_file *initr
 		log_warn("linux: %s: command line cut to the kernel's %u bytes", name, k.cmdline_size);
 		clen = k.cmdline_size;
 	}
-	char *cl = sysmem_alloc_pages(pages_for(clen + 1), MEM_LOADER_DATA, 1ULL << 32);
+	char *cl = sysmem_alloc_pages(memmap_pages(clen + 1), MEM_LOADER_DATA, 1ULL << 32);
 	uint8_t *bp = sysmem_alloc_pages(1, MEM_LOADER_DATA, 1ULL << 32);
 	static struct e820_entry e820[BZ_E820_MAX];
 	if (!cl || !bp) {

@@ -8,6 +8,7 @@
 #include <clock.h>
 #include <config.h>
 #include <fw_cfg.h>
+#include <handoff.h>
 #include <idt.h>
 #include <io.h>
 #include <log.h>
@@ -136,7 +137,6 @@ void wb_main(uint32_t entry, uint32_t start_info)
 		log_warn("boot: no network interface came up; network boot skipped");
 
 	log_error("boot: nothing could be booted (disk boot is not there yet); powering off");
-	net_shutdown();
-	virtio_reset_all();
+	handoff_quiesce();
 	power_off();
 }

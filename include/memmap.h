@@ -45,6 +45,12 @@ enum e820_type {
 	E820_PMEM = 7,
 };
 
+/* Pages needed to hold bytes. */
+static inline uint64_t memmap_pages(uint64_t bytes)
+{
+	return (bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
 struct e820_entry {
 	uint64_t addr;
 	uint64_t size;

@@ -71,6 +71,8 @@ struct virtio_ops {
 	/* Tell the device where queue q lives and enable it. */
 	int (*queue_setup)(struct virtio_dev *d, struct virtq *vq);
 	void (*notify)(struct virtio_dev *d, struct virtq *vq);
+	/* Config generation counter, or NULL where the transport has none. */
+	uint8_t (*cfg_generation)(struct virtio_dev *d);
 };
 
 struct virtio_dev {

@@ -37,7 +37,7 @@ static uint8_t *fw_load(void *ctx, const char *name, uint32_t align, uint8_t zon
 
 	if (fw_cfg_find(name, &sel, &sz) || !sz || sz > (64u << 20))
 		return NULL;
-	uint64_t pages = (sz + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t pages = memmap_pages(sz);
 	/* Zone "F-segment" asks for < 1 MiB for legacy scanners; we pass the
 	 * RSDP explicitly to everything we boot, so anywhere below 4 GiB does. */
 	uint8_t *p = sysmem_alloc_pages(pages, MEM_ACPI_RECLAIM, 1ULL << 32);
@@ -67,13 +67,13 @@ static uint64_t rsdp_from_loader(void)
 
 	if (fw_cfg_find("etc/table-loader", &sel, &size) || !size)
 		return 0;
-	uint8_t *cmds = sysmem_alloc_pages((size + PAGE_SIZE - 1) / PAGE_SIZE, MEM_BS_DATA, 0);
+	uint8_t *cmds = sysmem_alloc_pages(memmap_pages(size), MEM_BS_DATA, 0);
 	if (!cmds)
 		return 0;
 	fw_cfg_read(sel, cmds, size);
 	struct acpi_loader_ops ops = { fw_load, fw_write, NULL };
 	int rc = acpi_loader_run(&loader, cmds, size, &ops);
-	memmap_free(&sys_memmap, (uintptr_t)cmds, (size + PAGE_SIZE - 1) / PAGE_SIZE);
+	memmap_free(&sys_memmap, (uintptr_t)cmds, memmap_pages(size));
 	if (rc) {
 		log_error("acpi: fw_cfg table-loader: %s; no ACPI tables", loader.error);
 		return 0;

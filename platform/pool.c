@@ -65,7 +65,7 @@ void *pool_alloc(struct pool *p, size_t size, uint32_t type)
 	while (cls < POOL_CLASSES && class_size(cls) < need)
 		cls++;
 	if (cls == POOL_CLASSES) {
-		uint64_t pages = (need + PAGE_SIZE - 1) >> PAGE_SHIFT, base;
+		uint64_t pages = memmap_pages(need), base;
 		if (need > UINT64_MAX - PAGE_SIZE)
 			return NULL;
 		if (memmap_alloc(p->map, pages, type, PAGE_SIZE, POOL_MIN_ADDR, 1ULL << 32, &base) &&

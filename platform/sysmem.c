@@ -25,7 +25,7 @@ int sysmem_init(const struct bootinfo *bi)
 	memmap_set(&sys_memmap, 0xa0000, (0x100000 - 0xa0000) >> PAGE_SHIFT, MEM_RESERVED);
 
 	uint64_t img = (uintptr_t)__image_start;
-	uint64_t img_pages = ((uintptr_t)__image_end - img + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	uint64_t img_pages = memmap_pages((uintptr_t)__image_end - img);
 	if (memmap_alloc_at(&sys_memmap, img, img_pages, MEM_BS_CODE)) {
 		log_warn("mem: firmware image %#llx-%#llx is not in RAM the VMM listed; "
 			 "marking it used anyway", (unsigned long long)img,

@@ -64,14 +64,14 @@ static void tftp_send(void *ctx, const uint8_t *pkt, size_t len, uint16_t port)
 
 static uint8_t *tftp_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
 {
-	uint64_t pages = (need + PAGE_SIZE - 1) / PAGE_SIZE;
+	uint64_t pages = memmap_pages(need);
 	uint8_t *b = sysmem_alloc_pages(pages, MEM_LOADER_DATA, 0);
 
 	if (!b)
 		return NULL;
 	if (old) {
 		memcpy(b, old, used);
-		memmap_free(&sys_memmap, (uintptr_t)old, (*cap + PAGE_SIZE - 1) / PAGE_SIZE);
+		memmap_free(&sys_memmap, (uintptr_t)old, memmap_pages(*cap));
 	}
 	*cap = pages * PAGE_SIZE;
 	return b;

@@ -75,7 +75,7 @@ void virtio_reset(struct virtio_dev *d)
 	d->ops->set_status(d, 0);
 	/* Modern devices finish the reset when status reads back 0. */
 	for (int i = 0; i < 1000000 && d->ops->get_status(d); i++)
-		__asm__ volatile("pause");
+		cpu_pause();
 }
 
 void virtio_reset_all(void)
@@ -136,13 +136,13 @@ void virtio_cfg_read(struct virtio_dev *d, uint32_t off, void *buf, uint32_t len
 {
 	uint8_t *b = buf;
 
-	/* Byte reads are valid on every transport; the generation counter
-	 * (modern PCI) tells us if the device changed its config meanwhile. */
+	/* Byte reads are valid on every transport; the generation counter,
+	 * where there is one, tells us if the device changed its config meanwhile. */
 	for (int tries = 0; tries < 10; tries++) {
-		uint8_t gen = d->transport == VIRTIO_PCI_MODERN ? mmio_read8(d->common + 0x15) : 0;
+		uint8_t gen = d->ops->cfg_generation ? d->ops->cfg_generation(d) : 0;
 		for (uint32_t i = 0; i < len; i++)
 			b[i] = d->ops->cfg_read8(d, off + i);
-		if (d->transport != VIRTIO_PCI_MODERN || mmio_read8(d->common + 0x15) == gen)
+		if (!d->ops->cfg_generation || d->ops->cfg_generation(d) == gen)
 			return;
 	}
 }

@@ -22,6 +22,7 @@
 #define R_QUEUE_DESC 0x080
 #define R_QUEUE_AVAIL 0x090
 #define R_QUEUE_USED 0x0a0
+#define R_CONFIG_GEN 0x0fc /* v2 */
 #define R_CONFIG 0x100
 
 static uint8_t get_status(struct virtio_dev *d) { return (uint8_t)mmio_read32(d->mmio + R_STATUS); }
@@ -81,9 +82,14 @@ static void notify(struct virtio_dev *d, struct virtq *vq)
 	mmio_write32(d->mmio + R_QUEUE_NOTIFY, vq->index);
 }
 
+static uint8_t cfg_generation(struct virtio_dev *d)
+{
+	return d->transport == VIRTIO_MMIO_V2 ? (uint8_t)mmio_read32(d->mmio + R_CONFIG_GEN) : 0;
+}
+
 static const struct virtio_ops mmio_ops = {
 	get_status, set_status, get_features, set_features, cfg8, cfg16, cfg32,
-	queue_max, queue_setup, notify,
+	queue_max, queue_setup, notify, cfg_generation,
 };
 
 int virtio_mmio_attach(struct virtio_dev *d, const struct mmio_dev *m);

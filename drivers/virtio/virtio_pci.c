@@ -78,9 +78,14 @@ static void m_notify(struct virtio_dev *d, struct virtq *vq)
 	mmio_write16(vq->notify_addr, vq->index);
 }
 
+static uint8_t m_cfg_generation(struct virtio_dev *d)
+{
+	return mmio_read8(d->common + CC_CFGGEN);
+}
+
 static const struct virtio_ops modern_ops = {
 	m_get_status, m_set_status, m_get_features, m_set_features, m_cfg8, m_cfg16, m_cfg32,
-	m_queue_max, m_queue_setup, m_notify,
+	m_queue_max, m_queue_setup, m_notify, m_cfg_generation,
 };
 
 /* ---- legacy (I/O BAR0) ---- */
@@ -127,7 +132,7 @@ static void l_notify(struct virtio_dev *d, struct virtq *vq)
 
 static const struct virtio_ops legacy_ops = {
 	l_get_status, l_set_status, l_get_features, l_set_features, l_cfg8, l_cfg16, l_cfg32,
-	l_queue_max, l_queue_setup, l_notify,
+	l_queue_max, l_queue_setup, l_notify, NULL,
 };
 
 /* ---- probing ---- */
