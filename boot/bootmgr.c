@@ -215,24 +215,9 @@ static void boot_config(struct boot_ctx *b, const char *name, const char *text, 
 /* PXELINUX's lookup: UUID, 01-MAC, hex IP shrinking, then "default". */
 static void boot_pxelinux_cfg(struct boot_ctx *b)
 {
-	char names[12][48];
-	size_t nn = 0;
-	const uint8_t *mac = b->dhcp.ni->nif.hwaddr;
-	const uint8_t *u = smbios_system_uuid();
-
-	if (u)
-		format_buf(names[nn++], sizeof(names[0]),
-			   "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-			   u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-			   u[12], u[13], u[14], u[15]);
-	format_buf(names[nn++], sizeof(names[0]), "01-%02x-%02x-%02x-%02x-%02x-%02x", mac[0],
-		   mac[1], mac[2], mac[3], mac[4], mac[5]);
-	char hex[9];
-	const uint8_t *a = (const uint8_t *)&b->dhcp.lease.addr;
-	format_buf(hex, sizeof(hex), "%02X%02X%02X%02X", a[0], a[1], a[2], a[3]);
-	for (int k = 8; k >= 1; k--)
-		format_buf(names[nn++], sizeof(names[0]), "%.*s", k, hex);
-	format_buf(names[nn++], sizeof(names[0]), "default");
+	char names[PXECFG_MAX_NAMES][PXECFG_NAME_LEN];
+	size_t nn = pxecfg_lookup_names(smbios_system_uuid(), b->dhcp.ni->nif.hwaddr,
+					(const uint8_t *)&b->dhcp.lease.addr, names);
 
 	for (size_t i = 0; i < nn; i++) {
 		char path[PATH_MAX_LEN];

@@ -68,4 +68,16 @@ bool pxecfg_initrd(const struct pxecfg_entry *e, size_t i, char *buf, size_t cap
 void pxecfg_cmdline(const struct pxecfg *c, const struct pxecfg_entry *e, const char *ip,
 		    const char *bootif, char *out, size_t cap);
 
+#define PXECFG_NAME_LEN 37   /* a UUID's 36 characters and the NUL */
+#define PXECFG_MAX_NAMES 11  /* UUID, 01-MAC, 8 hex-address prefixes, default */
+
+/* The names to look for under pxelinux.cfg/, in PXELINUX's order
+ * (syslinux doc/pxelinux.txt): the SMBIOS UUID when there is one (lower
+ * case, 8-4-4-4-12), "01-" and the MAC (lower case, dashes), the IPv4
+ * address in upper-case hex cut one digit at a time from 8 to 1, then
+ * "default". uuid may be NULL; ip is in network order. Returns the count
+ * (pxelinux_names.c). */
+size_t pxecfg_lookup_names(const uint8_t *uuid, const uint8_t mac[6], const uint8_t ip[4],
+			   char names[PXECFG_MAX_NAMES][PXECFG_NAME_LEN]);
+
 #endif

@@ -6,3 +6,4 @@ $(BUILD)/unit/test_pool: platform/memmap.c platform/pool.c
 $(BUILD)/unit/test_format: lib/format.c
 $(BUILD)/unit/test_config: platform/config.c
 $(BUILD)/unit/test_acpi_tables: platform/acpi_tables.c lib/format.c
+$(BUILD)/unit/test_pxelinux_names: pxe/pxelinux_names.c
