@@ -26,11 +26,13 @@ def demo():
 
 
 def make_tree(root, demo, default, files=None):
-    """A TFTP root with the demo kernel and initrd and the given configs."""
+    """A TFTP root with the demo kernel and initrd and the given configs
+    (default None: no pxelinux.cfg/default)."""
     (root / "pxelinux.cfg").mkdir(parents=True, exist_ok=True)
     for f in ("vmlinuz", "initrd.img"):
         shutil.copy(demo / f, root / f)
-    (root / "pxelinux.cfg" / "default").write_text(default)
+    if default is not None:
+        (root / "pxelinux.cfg" / "default").write_text(default)
     for name, text in (files or {}).items():
         p = root / name
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -48,11 +50,11 @@ def simple_cfg(token, extra=""):
 
 
 def slirp(name, tree, bootfile="pxelinux.0", entry="pvh", machine="q35", config=None,
-          memory="512M"):
+          memory="512M", extra=()):
     mmio = machine.startswith("microvm")
     boot = f",bootfile={bootfile}" if bootfile else ""
     return Vm(entry=entry, machine=machine, memory=memory, name=name, config=config,
-              netdevs=[f"user,id=n0,tftp={tree}{boot}"],
+              extra=list(extra), netdevs=[f"user,id=n0,tftp={tree}{boot}"],
               nics=["virtio-net-device,netdev=n0" if mmio else "virtio-net-pci,netdev=n0"])
 
 
@@ -131,6 +133,34 @@ def test_two_initrds_and_a_failing_default_entry(demo, tmp_path, vm_name):
                    r"entry skipped")
     assert r.lines(r"boot: trying the next entry, 'good'")
     assert r.lines(r"WIREBOOT-DEMO: extra initrd file data 123457 bytes")
+
+
+# ---- the boot manager's choices: pxelinux.cfg names, boot files, settings ----
+
+UUID = "4f9e2c1a-7b3d-4e5f-8a6b-0c1d2e3f4a5b"
+
+
+@pytest.mark.parametrize("name,extra", [
+    ("0A00020F", []),  # QEMU's user net gives the guest 10.0.2.15
+    (UUID, ["-uuid", UUID]),
+], ids=["hex-address", "uuid"])
+def test_tree_with_only_one_lookup_name_boots(name, extra, demo, tmp_path, vm_name):
+    # No default and no MAC file: only the lookup name under test can boot.
+    tree = make_tree(tmp_path, demo, None, {f"pxelinux.cfg/{name}": simple_cfg(vm_name)})
+    r = slirp(vm_name, tree, extra=extra).run(timeout=180)
+    assert_booted(r, vm_name)
+    assert r.lines(rf"pxelinux: pxelinux\.cfg/{name}: 1 entries, default 'linux'")
+
+
+def test_config_given_directly_as_the_boot_file(demo, tmp_path, vm_name):
+    # The DHCP boot file is a config, not pxelinux.0; pxelinux.cfg/default
+    # (another token) must not be what boots.
+    tree = make_tree(tmp_path, demo, simple_cfg("from-default"),
+                     {"boot.cfg": simple_cfg(vm_name)})
+    r = slirp(vm_name, tree, bootfile="boot.cfg").run(timeout=180)
+    assert_booted(r, vm_name)
+    assert r.lines(r"pxelinux: boot\.cfg: 1 entries, default 'linux'")
+    assert not r.lines(r"pxelinux\.cfg/")
 
 
 def test_config_that_includes_itself_is_cut_off(demo, tmp_path, vm_name):
@@ -299,3 +329,57 @@ def test_one_gib_file_from_atftpd(demo, tmp_path, vm_name):
     assert not r.timed_out and r.exit_code == 0
     assert r.lines(rf"tftp: {PREFIX}\.1:gib\.img 1024\.0 MiB in \d+ ms"), r.lines("tftp")
     assert r.lines(rf"tftp: {PREFIX}\.1:gib\.img \d+\.\d MiB of 1024\.0 MiB, ")  # progress lines
+
+
+FAKE_TFTP = os.path.join(os.path.dirname(__file__), "servers", "fake_tftp.py")
+MAC_NAME = "pxelinux.cfg/01-52-54-00-12-34-56"
+
+
+def fake_tftp_boot(tmp_path, vm_name, server_args, boot="pxelinux.0", config=None):
+    """Boot with dnsmasq for DHCP and fake_tftp.py serving a small config.
+    Returns the firmware's Result and the read requests the server saw, as
+    lists [name, option, value, ...]."""
+    payload = tmp_path / "payload"
+    payload.write_text("DEFAULT none\nLABEL none\n  KERNEL no-such-kernel\n")
+    (tmp_path / "w").mkdir()
+    log = tmp_path / "tftp.log"
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, dnsmasq_argv(tmp_path / "w", boot=boot))
+        lan.spawn(srv, ["/usr/bin/python3", FAKE_TFTP, "--ip", f"{PREFIX}.1", "--file",
+                        str(payload)] + server_args, log=log)
+        vm = Vm(entry="pvh", name=vm_name, config=config,
+                netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        r = vm.run(netns=lan.ns, timeout=120)
+    requests = [l.split()[1:] for l in log.read_text().splitlines() if l.startswith("RRQ ")]
+    return r, requests
+
+
+@needs_netns
+def test_pxelinux_cfg_lookup_stops_at_an_error_other_than_not_found(tmp_path, vm_name):
+    # The MAC name answers "access violation" (error 2): PXELINUX stops
+    # there; it must not go on to the address names or default, which
+    # the server would serve.
+    r, requests = fake_tftp_boot(tmp_path, vm_name, ["--serve", "pxelinux.cfg/default",
+                                                     "--error", f"{MAC_NAME}:2"])
+    assert not r.timed_out and r.exit_code == 0
+    assert r.lines(rf"error: tftp: {PREFIX}\.1:{MAC_NAME}: .*\(error 2\); "
+                   r"pxelinux\.cfg lookup stopped"), r.lines("tftp|error")
+    names = [q[0] for q in requests]
+    assert names and names[-1] == MAC_NAME, names
+    assert "pxelinux.cfg/default" not in names
+
+
+@needs_netns
+def test_bad_numeric_settings_warn_and_fall_back_to_the_defaults(tmp_path, vm_name):
+    # What the server was asked for proves which values were used.
+    r, requests = fake_tftp_boot(tmp_path, vm_name, [], boot="boot.cfg",
+                                 config="tftp_blksize=abc\ntftp_windowsize=65\n")
+    assert not r.timed_out and r.exit_code == 0
+    assert r.lines(r"warning: config: tftp_blksize=abc is not a number from 8 to 65464; "
+                   r"using 65464")
+    assert r.lines(r"warning: config: tftp_windowsize=65 is not a number from 1 to 64; using 4")
+    assert requests and requests[0][0] == "boot.cfg", requests
+    opts = dict(zip(requests[0][1::2], requests[0][2::2]))
+    assert opts.get("blksize") == "65464" and opts.get("windowsize") == "4", opts

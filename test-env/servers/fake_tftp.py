@@ -4,12 +4,20 @@ tsize in an OACK). Modes:
   --stop-after N   send blocks 1..N, then go silent (the client must give up)
   --short BYTES    announce the file's real tsize but end the transfer after
                    BYTES (a truncated file)
-Serves every requested name with the content of --file. Runs inside a test
-network namespace, bound to --ip:69."""
+  --serve NAME     serve only these names (repeatable); others get error 1,
+                   file not found
+  --error NAME:N   answer error N for NAME (repeatable), e.g. 2, access violation
+Serves every requested name (or each --serve name) with the content of
+--file. Prints one line per read request, "RRQ <name> <option> <value> ...",
+so a test can check what the client asked for and in which order. Runs
+inside a test network namespace, bound to --ip:69."""
 import argparse
 import socket
 import struct
 import threading
+
+
+ERRORS = {1: b"File not found", 2: b"Access violation"}
 
 
 def serve(req, client, data, args):
@@ -18,6 +26,16 @@ def serve(req, client, data, args):
     s.settimeout(0.5)
     parts = req[2:].split(b"\0")
     opts = {parts[i].lower(): parts[i + 1] for i in range(2, len(parts) - 1, 2)}
+    name = parts[0].decode("utf-8", "replace")
+    print("RRQ " + " ".join([name] + [f"{k.decode()} {v.decode()}" for k, v in opts.items()]),
+          flush=True)
+    code = dict(e.rsplit(":", 1) for e in args.error).get(name)
+    if code is None and args.serve and name not in args.serve:
+        code = 1
+    if code is not None:
+        code = int(code)
+        s.sendto(struct.pack(">HH", 5, code) + ERRORS.get(code, b"error") + b"\0", client)
+        return
     blksize = 512
     if opts:
         oack = b""
@@ -56,6 +74,8 @@ def main():
     p.add_argument("--file", required=True)
     p.add_argument("--stop-after", type=int)
     p.add_argument("--short", type=int)
+    p.add_argument("--serve", action="append", default=[])
+    p.add_argument("--error", action="append", default=[])
     args = p.parse_args()
     data = open(args.file, "rb").read()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
