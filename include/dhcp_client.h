@@ -26,6 +26,7 @@ struct dhcp_packet {
 #define DHCP_FIRST_RETRY_MS 1000
 #define DHCP_MAX_RETRY_MS 16000
 #define DHCP_MAX_NAKS 3
+#define DHCP_MAX_REQUESTS 4 /* REQUESTs for one offer before starting over */
 #define DHCP_PROXY_TRIES 3 /* boot server requests to port 4011: at 0, 1, 3 s */
 
 struct dhcp_client {
@@ -42,7 +43,8 @@ struct dhcp_client {
 	uint32_t xid;
 	uint64_t start_ms, next_tx_ms, window_end_ms;
 	uint32_t retry_ms;
-	unsigned discovers, requests, naks, proxy_requests;
+	unsigned discovers, requests, naks, proxy_requests; /* totals */
+	unsigned offer_requests; /* REQUESTs sent for the offer held now */
 	unsigned malformed; /* replies that failed to parse */
 	int last_error;     /* dhcp_parse's code for the last malformed reply */
 

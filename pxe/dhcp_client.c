@@ -65,22 +65,26 @@ static void send_msg(struct dhcp_client *c, uint64_t now, uint8_t type, struct d
 }
 
 /* DISCOVER; a fresh xid only when starting over, so a slow server's answer
- * to an earlier retransmission still counts. */
+ * to an earlier retransmission still counts. Offers belong to their xid:
+ * they are forgotten only when the xid changes. */
 static void discover(struct dhcp_client *c, uint64_t now, bool new_xid)
 {
 	c->state = DHCP_SELECTING;
-	if (new_xid)
+	if (new_xid) {
 		c->xid = c->rand();
-	c->have_offer = false;
+		c->have_offer = false;
+	}
 	c->discovers++;
 	send_msg(c, now, DHCP_DISCOVER, &c->discover_pkt);
 	c->next_tx_ms = now + next_interval(c);
 }
 
+/* First REQUEST for the offer we hold (RFC 2131 s.4.4.1). */
 static void request(struct dhcp_client *c, uint64_t now)
 {
 	c->state = DHCP_REQUESTING;
 	c->requests++;
+	c->offer_requests = 1;
 	c->retry_ms = DHCP_FIRST_RETRY_MS;
 	send_msg(c, now, DHCP_REQUEST, NULL);
 	c->next_tx_ms = now + next_interval(c);
@@ -90,8 +94,8 @@ void dhcp_client_start(struct dhcp_client *c, uint64_t now)
 {
 	c->start_ms = now;
 	c->retry_ms = DHCP_FIRST_RETRY_MS;
-	c->discovers = c->requests = c->naks = c->malformed = 0;
-	c->have_proxy = false;
+	c->discovers = c->requests = c->naks = c->malformed = c->proxy_requests = 0;
+	c->have_proxy = c->have_proxy_ack = false;
 	c->why[0] = '\0';
 	discover(c, now, true);
 }
@@ -228,20 +232,25 @@ void dhcp_client_tick(struct dhcp_client *c, uint64_t now)
 				    : "no DHCP offer");
 		return;
 	}
-	if (c->state == DHCP_SELECTING && c->have_offer && now >= c->window_end_ms) {
-		request(c, now);
+	if (c->state == DHCP_SELECTING && c->have_offer) {
+		/* An offer is held: DISCOVER is retransmitted only while nothing
+		 * answered (RFC 2131 s.4.1), so the window alone decides when
+		 * to request it. */
+		if (now >= c->window_end_ms)
+			request(c, now);
 		return;
 	}
 	if (now < c->next_tx_ms)
 		return;
 	if (c->state == DHCP_SELECTING) {
 		discover(c, now, false);
-	} else if (c->requests >= 4) {
+	} else if (c->offer_requests >= DHCP_MAX_REQUESTS) {
 		/* The offering server went quiet: start over. */
 		c->retry_ms = DHCP_FIRST_RETRY_MS;
 		discover(c, now, true);
 	} else {
 		c->requests++;
+		c->offer_requests++;
 		send_msg(c, now, DHCP_REQUEST, NULL);
 		c->next_tx_ms = now + next_interval(c);
 	}

@@ -19,10 +19,13 @@ struct sent {
 	unsigned count;
 	uint32_t ciaddr;
 	bool has_boot_item;
+	unsigned discovers, requests; /* by type, since client_init */
+	uint64_t first_request_ms;    /* when the first REQUEST went out */
 };
 
 static struct sent sent;
 static uint32_t rng = 12345;
+static uint64_t clock_now; /* the time of the current feed or tick */
 
 static uint32_t fake_rand(void)
 {
@@ -42,6 +45,10 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, uint32_t dst, uin
 	sent.count++;
 	memcpy(&sent.ciaddr, pkt + 12, 4);
 	sent.has_boot_item = sent.last.pxe_opts_len >= 6 && sent.last.pxe_opts[0] == 71;
+	if (sent.type == DHCP_DISCOVER)
+		sent.discovers++;
+	if (sent.type == DHCP_REQUEST && !sent.requests++)
+		sent.first_request_ms = clock_now;
 }
 
 static void client_init(struct dhcp_client *c)
@@ -52,12 +59,43 @@ static void client_init(struct dhcp_client *c)
 	c->timeout_ms = 30000;
 	c->send = capture;
 	c->rand = fake_rand;
+	clock_now = 0;
 	dhcp_client_start(c, 0);
 }
 
 static void feed(struct dhcp_client *c, uint64_t now, struct fake_reply *f)
 {
+	clock_now = now;
 	dhcp_client_input(c, now, f->buf, f->len);
+}
+
+static void tick(struct dhcp_client *c, uint64_t now)
+{
+	clock_now = now;
+	dhcp_client_tick(c, now);
+}
+
+/* Tick every 10 ms from `from` up to and including `to`, as the network
+ * loop does (it ticks far more often), so every retransmission and window
+ * end in between happens. */
+static void tick_through(struct dhcp_client *c, uint64_t from, uint64_t to)
+{
+	for (uint64_t t = from; t <= to; t += 10)
+		tick(c, t);
+}
+
+/* Tick every 10 ms from *t until the client sends one more packet; *t is
+ * left at the time it went out. Fails the test after `limit` ms. */
+static void tick_until_sent(struct dhcp_client *c, uint64_t *t, uint64_t limit)
+{
+	unsigned before = sent.count;
+	uint64_t end = *t + limit;
+
+	while (sent.count == before) {
+		*t += 10;
+		assert_true(*t <= end);
+		tick(c, *t);
+	}
 }
 
 static void offer(struct fake_reply *f, uint32_t xid, uint32_t yiaddr, uint32_t server,
@@ -124,17 +162,24 @@ static void test_offer_without_boot_info_waits_for_a_better_one(void **state)
 	offer(&f, c.xid, ADDR, SERVER, NULL, false);
 	feed(&c, 10, &f);
 	assert_int_equal(c.state, DHCP_SELECTING);
-	dhcp_client_tick(&c, 10 + DHCP_OFFER_WINDOW_MS - 1);
+	tick_through(&c, 20, 1000);
 	assert_int_equal(c.state, DHCP_SELECTING);
-	unsigned before = sent.count;
-	/* A second server offers an address and a boot file: it wins. */
+	assert_int_equal(sent.requests, 0);
+	/* A second server offers an address and a boot file: it wins at once. */
 	offer(&f, c.xid, IP(10, 0, 2, 99), IP(10, 0, 2, 7), "better.efi", false);
-	feed(&c, 20, &f);
+	feed(&c, 1005, &f);
 	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(sent.type, DHCP_REQUEST);
 	assert_int_equal(sent.last.server_id, IP(10, 0, 2, 7));
-	assert_true(sent.count == before + 1);
+	assert_int_equal(sent.first_request_ms, 1005);
+	assert_int_equal(sent.requests, 1);
 }
 
+/* The offer without boot information that answers the first DISCOVER is
+ * requested when the window ends, 1.5 s after it came, even though a
+ * DISCOVER retransmission (due 0.5-1.5 s after the first) falls inside
+ * the window: an offer held is not thrown away, and no DISCOVER is
+ * retransmitted while one is held. */
 static void test_window_end_requests_the_plain_offer(void **state)
 {
 	struct dhcp_client c;
@@ -142,17 +187,54 @@ static void test_window_end_requests_the_plain_offer(void **state)
 	struct dhcp_lease l;
 
 	client_init(&c);
+	uint32_t xid = c.xid;
 	offer(&f, c.xid, ADDR, SERVER, NULL, false);
 	feed(&c, 10, &f);
+	assert_true(c.next_tx_ms < 10 + DHCP_OFFER_WINDOW_MS); /* a retransmit was due */
 	offer(&f, c.xid, ADDR, SERVER, NULL, false); /* duplicate: ignored */
 	feed(&c, 11, &f);
-	dhcp_client_tick(&c, 10 + DHCP_OFFER_WINDOW_MS);
+	tick_through(&c, 20, 10 + DHCP_OFFER_WINDOW_MS - 10);
+	assert_int_equal(c.state, DHCP_SELECTING);
+	assert_int_equal(sent.discovers, 1);
+	tick_through(&c, 10 + DHCP_OFFER_WINDOW_MS, 3000);
 	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(sent.first_request_ms, 10 + DHCP_OFFER_WINDOW_MS);
+	assert_int_equal(sent.discovers, 1);
+	assert_int_equal(sent.last.server_id, SERVER);
+	assert_int_equal(c.xid, xid);
 	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, NULL);
-	feed(&c, 2000, &f);
+	feed(&c, 3005, &f);
 	assert_int_equal(c.state, DHCP_BOUND);
+	assert_int_equal(sent.requests, 2); /* one retransmission while the server was quiet */
 	dhcp_client_lease(&c, &l);
+	assert_int_equal(l.addr, ADDR);
 	assert_string_equal(l.boot_file, "");
+}
+
+/* An offer that comes after a retransmission (same xid) is held, and the
+ * window runs from its arrival. */
+static void test_offer_after_a_retransmission_is_requested_at_window_end(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	uint64_t t = 0;
+
+	client_init(&c);
+	uint32_t xid = c.xid;
+	tick_until_sent(&c, &t, 1500 + 10);
+	assert_int_equal(sent.discovers, 2);
+	assert_int_equal(c.xid, xid); /* retransmissions keep the xid */
+	offer(&f, xid, ADDR, SERVER, NULL, false);
+	uint64_t at = t + 100;
+	tick_through(&c, t + 10, at - 10);
+	feed(&c, at, &f);
+	tick_through(&c, at + 10, at + DHCP_OFFER_WINDOW_MS - 10);
+	assert_int_equal(c.state, DHCP_SELECTING);
+	tick_through(&c, at + DHCP_OFFER_WINDOW_MS, at + DHCP_OFFER_WINDOW_MS + 100);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(sent.first_request_ms, at + DHCP_OFFER_WINDOW_MS);
+	assert_int_equal(sent.discovers, 2);
+	assert_int_equal(sent.last.server_id, SERVER);
 }
 
 static void test_proxy_offer_with_file_combines(void **state)
@@ -186,14 +268,24 @@ static void test_proxy_last_within_window(void **state)
 {
 	struct dhcp_client c;
 	struct fake_reply f;
+	struct dhcp_lease l;
 
 	client_init(&c);
 	offer(&f, c.xid, ADDR, SERVER, NULL, false);
 	feed(&c, 3, &f);
+	tick_through(&c, 10, 1400);
 	assert_int_equal(c.state, DHCP_SELECTING);
+	/* Late in the window, after a retransmission would have been due. */
 	offer(&f, c.xid, 0, PROXY, "late.efi", true);
-	feed(&c, 900, &f);
+	feed(&c, 1405, &f);
 	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(sent.first_request_ms, 1405);
+	assert_int_equal(sent.discovers, 1);
+	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, NULL);
+	feed(&c, 1410, &f);
+	dhcp_client_lease(&c, &l);
+	assert_string_equal(l.boot_file, "late.efi");
+	assert_true(l.boot_from_proxy);
 	/* A proxy offer that is not PXEClient is no proxy. */
 	struct dhcp_client c2;
 	client_init(&c2);
@@ -233,7 +325,10 @@ static void test_proxy_without_file_asks_boot_server(void **state)
 	assert_int_equal(l.addr, ADDR);
 }
 
-static void test_silent_boot_server_still_binds(void **state)
+/* PXE 2.1 s.2.2.5: only the boot server we asked may answer on 4011. An ACK
+ * with our xid but another server's id (a spoof, or a second boot server)
+ * changes nothing; the boot server's own answer is then taken. */
+static void test_boot_server_ack_from_another_server_is_ignored(void **state)
 {
 	struct dhcp_client c;
 	struct fake_reply f;
@@ -246,12 +341,173 @@ static void test_silent_boot_server_still_binds(void **state)
 	feed(&c, 2, &f);
 	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, NULL);
 	feed(&c, 3, &f);
-	uint64_t t = 3;
-	for (int i = 0; i < 100 && c.state == DHCP_PROXY_REQUESTING; i++, t += 500)
-		dhcp_client_tick(&c, t);
+	tick(&c, 4);
+	assert_int_equal(c.state, DHCP_PROXY_REQUESTING);
+	assert_int_equal(sent.port, PXE_BOOT_SERVER_PORT);
+
+	ack(&f, DHCP_ACK, c.xid, ADDR, IP(10, 0, 2, 66), "evil.efi");
+	feed(&c, 5, &f);
+	assert_int_equal(c.state, DHCP_PROXY_REQUESTING);
+	assert_false(c.have_proxy_ack);
+	/* The address server's id is not the boot server's either. */
+	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, "evil2.efi");
+	feed(&c, 6, &f);
+	assert_int_equal(c.state, DHCP_PROXY_REQUESTING);
+
+	ack(&f, DHCP_ACK, c.xid, ADDR, PROXY, "bootx64.efi");
+	feed(&c, 7, &f);
 	assert_int_equal(c.state, DHCP_BOUND);
-	assert_int_equal(c.proxy_requests, DHCP_PROXY_TRIES);
-	assert_true(t < 10000);
+	dhcp_client_lease(&c, &l);
+	assert_string_equal(l.boot_file, "bootx64.efi");
+	assert_int_equal(l.next_server, PROXY);
+}
+
+/* RFC 2131 s.4.4.1: a REQUEST left unanswered is retransmitted; after
+ * DHCP_MAX_REQUESTS the client starts over with a new xid and DISCOVER,
+ * and the new conversation gets as many REQUESTs as the first. */
+static void test_four_unanswered_requests_start_over(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	uint64_t t = 0;
+
+	client_init(&c);
+	c.timeout_ms = 120000;
+	for (int round = 0; round < 2; round++) {
+		uint32_t xid = c.xid;
+		unsigned discovers = sent.discovers, requests = sent.requests;
+		offer(&f, xid, ADDR, SERVER, "b.efi", false);
+		feed(&c, t += 10, &f);
+		assert_int_equal(c.state, DHCP_REQUESTING);
+		for (int i = 1; i < DHCP_MAX_REQUESTS; i++) {
+			tick_until_sent(&c, &t, 13000);
+			assert_int_equal(sent.type, DHCP_REQUEST);
+			assert_int_equal(sent.last.xid, xid);
+		}
+		assert_int_equal(sent.requests - requests, DHCP_MAX_REQUESTS);
+		tick_until_sent(&c, &t, 13000);
+		assert_int_equal(sent.type, DHCP_DISCOVER);
+		assert_int_equal(sent.discovers, discovers + 1);
+		assert_int_equal(sent.requests - requests, DHCP_MAX_REQUESTS);
+		assert_int_equal(c.state, DHCP_SELECTING);
+		assert_int_not_equal(c.xid, xid);
+		assert_int_equal(sent.last.xid, c.xid);
+		assert_false(c.have_offer);
+		/* The old conversation's late ACK no longer counts. */
+		ack(&f, DHCP_ACK, xid, ADDR, SERVER, NULL);
+		feed(&c, t, &f);
+		assert_int_equal(c.state, DHCP_SELECTING);
+	}
+	assert_true(t < c.timeout_ms);
+}
+
+/* Option 43 (PXE vendor options, PXE 2.1 s.2.2.4) is boot information:
+ * an address offer with it is requested at once, with no window wait. */
+static void test_offer_with_pxe_vendor_options_is_requested_at_once(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	/* PXE_DISCOVERY_CONTROL 8 (use the boot file), then END. */
+	static const uint8_t vendor[] = { 6, 1, 8, 255 };
+
+	client_init(&c);
+	fake_begin(&f, DHCP_OFFER, c.xid, MAC, ADDR, 0, NULL);
+	fake_opt32(&f, 54, SERVER);
+	fake_opt32(&f, 1, IP(255, 255, 255, 0));
+	fake_opt(&f, 60, "PXEClient", 9);
+	fake_opt(&f, 43, vendor, sizeof(vendor));
+	fake_end(&f);
+	feed(&c, 10, &f);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(sent.first_request_ms, 10);
+	assert_int_equal(sent.last.server_id, SERVER);
+}
+
+/* An ACK or offer with a mask (0 for none) and a router (0 for none). */
+static void reply_with(struct fake_reply *f, uint8_t type, uint32_t xid, uint32_t yiaddr,
+		       uint32_t mask, uint32_t router, uint32_t lease_secs)
+{
+	fake_begin(f, type, xid, MAC, yiaddr, 0, type == DHCP_OFFER ? "b.efi" : NULL);
+	fake_opt32(f, 54, SERVER);
+	if (mask)
+		fake_opt32(f, 1, mask);
+	if (router)
+		fake_opt32(f, 3, router);
+	if (lease_secs)
+		fake_opt32(f, 51, __builtin_bswap32(lease_secs));
+	fake_end(f);
+}
+
+static void bind_with(struct dhcp_client *c, uint32_t yiaddr, uint32_t offer_mask,
+		      uint32_t ack_mask, struct dhcp_lease *l)
+{
+	struct fake_reply f;
+
+	client_init(c);
+	reply_with(&f, DHCP_OFFER, c->xid, yiaddr, offer_mask, IP(10, 9, 9, 9), 7200);
+	feed(c, 1, &f);
+	reply_with(&f, DHCP_ACK, c->xid, yiaddr, ack_mask, 0, 0);
+	feed(c, 2, &f);
+	assert_int_equal(c->state, DHCP_BOUND);
+	dhcp_client_lease(c, l);
+	assert_int_equal(l->addr, yiaddr);
+}
+
+/* RFC 2132 s.3.3: servers should send a mask; when the ACK has none the
+ * offer's is used, and when neither has one, the address class's. Router
+ * and lease time fall back to the offer the same way. */
+static void test_mask_falls_back_to_the_offer_then_the_class(void **state)
+{
+	struct dhcp_client c;
+	struct dhcp_lease l;
+
+	bind_with(&c, ADDR, IP(255, 255, 255, 128), IP(255, 255, 254, 0), &l);
+	assert_int_equal(l.mask, IP(255, 255, 254, 0)); /* the ACK's wins */
+	bind_with(&c, ADDR, IP(255, 255, 255, 128), 0, &l);
+	assert_int_equal(l.mask, IP(255, 255, 255, 128));
+	assert_int_equal(l.router, IP(10, 9, 9, 9));
+	assert_int_equal(l.lease_secs, 7200);
+	bind_with(&c, ADDR, 0, 0, &l);
+	assert_int_equal(l.mask, IP(255, 0, 0, 0));
+	bind_with(&c, IP(172, 16, 5, 5), 0, 0, &l);
+	assert_int_equal(l.mask, IP(255, 255, 0, 0));
+	bind_with(&c, IP(192, 168, 1, 5), 0, 0, &l);
+	assert_int_equal(l.mask, IP(255, 255, 255, 0));
+}
+
+/* The boot server is asked DHCP_PROXY_TRIES times (at 0, 1 and 3 s); when
+ * it stays silent the client binds without a boot file and says so. */
+static void test_silent_boot_server_still_binds(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	struct dhcp_lease l;
+	uint64_t asked[DHCP_PROXY_TRIES + 1];
+	unsigned n = 0;
+
+	client_init(&c);
+	offer(&f, c.xid, 0, PROXY, NULL, true);
+	feed(&c, 1, &f);
+	offer(&f, c.xid, ADDR, SERVER, NULL, false);
+	feed(&c, 2, &f);
+	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, NULL);
+	feed(&c, 3, &f);
+	uint64_t t;
+	for (t = 3; t < 20000 && c.state == DHCP_PROXY_REQUESTING; t += 10) {
+		unsigned before = sent.count;
+		tick(&c, t);
+		if (sent.count != before) {
+			assert_int_equal(sent.port, PXE_BOOT_SERVER_PORT);
+			assert_true(n < DHCP_PROXY_TRIES);
+			asked[n++] = t;
+		}
+	}
+	assert_int_equal(c.state, DHCP_BOUND);
+	assert_int_equal(n, DHCP_PROXY_TRIES);
+	assert_int_equal(asked[0], 3);
+	assert_int_equal(asked[1], 1003);
+	assert_int_equal(asked[2], 3003);
+	assert_int_equal(t - 10, 7003); /* bound when the third request's wait ends */
 	dhcp_client_lease(&c, &l);
 	assert_true(l.proxy_silent);
 	assert_string_equal(l.boot_file, "");
@@ -355,9 +611,14 @@ int main(void)
 		cmocka_unit_test(test_offer_with_boot_file_is_requested_at_once),
 		cmocka_unit_test(test_offer_without_boot_info_waits_for_a_better_one),
 		cmocka_unit_test(test_window_end_requests_the_plain_offer),
+		cmocka_unit_test(test_offer_after_a_retransmission_is_requested_at_window_end),
+		cmocka_unit_test(test_offer_with_pxe_vendor_options_is_requested_at_once),
+		cmocka_unit_test(test_mask_falls_back_to_the_offer_then_the_class),
 		cmocka_unit_test(test_proxy_offer_with_file_combines),
 		cmocka_unit_test(test_proxy_last_within_window),
 		cmocka_unit_test(test_proxy_without_file_asks_boot_server),
+		cmocka_unit_test(test_boot_server_ack_from_another_server_is_ignored),
+		cmocka_unit_test(test_four_unanswered_requests_start_over),
 		cmocka_unit_test(test_silent_boot_server_still_binds),
 		cmocka_unit_test(test_foreign_and_malformed_replies_are_ignored),
 		cmocka_unit_test(test_nak_restarts_then_fails),
