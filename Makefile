@@ -33,7 +33,7 @@ FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC
 FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
 
 FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c drivers/virtio/*.c snp/*.c \
-	lwip-port/*.c pxe/*.c efi/*.c)
+	lwip-port/*.c pxe/*.c efi/*.c efi/core/*.c)
 
 # lwIP 2.1.3 from Debian's source package (scripts/deps.sh), compiled untouched.
 LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \
@@ -45,25 +45,34 @@ FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm arch/x86_64/handoff.asm
 FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o) \
 	$(LWIP_SRCS:$(LWIP_DIR)/%.c=$(BUILD)/lwip/%.o)
 
-.PHONY: all run test unit integration format clean deps fuzz demo
+.PHONY: all run test unit format clean deps demo
 
 all: $(BUILD)/wireboot.elf $(BUILD)/wireboot.rom
 
-$(BUILD)/fw/%.o: %.c
+# scripts/deps.sh installs the toolchain (gcc, nasm, gnu-efi) and fetches lwIP
+# (Debian's source package, checked), then leaves this stamp. Every firmware
+# C file includes lwIP's or gnu-efi's headers, so every firmware object waits
+# for it: `make -j2` in a fresh clone works.
+LWIP_STAMP := third_party/lwip-2.1.3/.checked
+
+$(LWIP_STAMP):
+	scripts/deps.sh
+
+$(BUILD)/fw/%.o: %.c | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(FW_CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
 # lwIP is third-party code: its own warnings are not ours to fix.
-$(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c
+$(BUILD)/lwip/%.o: $(LWIP_DIR)/%.c | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (lwIP)"
 	$(Q)$(FW_CC) $(filter-out -Werror -Wextra,$(FW_CFLAGS)) -w $(LWIP_INC) -MMD -MP -c $< -o $@
 
-$(LWIP_DIR)/core/init.c:
-	scripts/deps.sh
+# lwIP's sources exist once the fetch is done.
+$(LWIP_SRCS): | $(LWIP_STAMP)
 
-$(BUILD)/fw/%.o: %.asm
+$(BUILD)/fw/%.o: %.asm | $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) -f elf64 -g -o $@ $<
@@ -86,7 +95,8 @@ $(BUILD)/wireboot.rom: $(BUILD)/wireboot.elf arch/x86_64/reset.asm scripts/mkrom
 
 -include $(shell find $(BUILD)/fw $(BUILD)/lwip -name '*.d' 2>/dev/null)
 
-deps:
+# After the stamp's own run (a fresh clone), so two never run at once under -j.
+deps: | $(LWIP_STAMP)
 	$(Q)scripts/deps.sh
 
 # The demo tree `make run` boots: Debian's kernel + a busybox initramfs.
@@ -104,8 +114,10 @@ run: deps all demo
 
 # Host unit tests: the firmware's own parsers and allocators, built with the
 # host compiler. -idirafter keeps the C library's headers ahead of ours.
+# Undefined behaviour aborts the test (-fno-sanitize-recover=all), and
+# scripts/test.sh fails a test whose output holds any sanitizer report.
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -idirafter include \
-	-fsanitize=address,undefined -fno-omit-frame-pointer
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 # Each test's firmware sources are listed in tests/unit/unit.mk.
@@ -115,7 +127,7 @@ $(BUILD)/unit/test_dhcp: pxe/dhcp_packet.c
 $(BUILD)/unit/test_dhcp_client: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/unit/test_snp_frame: snp/snp_frame.c
 $(BUILD)/unit/test_smbios: platform/smbios_parse.c
-$(BUILD)/unit/test_efi_event: efi/event.c
+$(BUILD)/unit/test_efi_event: efi/core/event.c
 $(BUILD)/unit/test_tftp: pxe/tftp.c
 $(BUILD)/unit/test_pxelinux: pxe/pxelinux.c
 $(BUILD)/unit/test_bzimage: boot/bzimage.c platform/memmap.c
@@ -127,18 +139,18 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^) -lcmocka
 
-unit: $(UNIT_TESTS)
-	@WB_UNIT_ONLY=1 scripts/test.sh $(UNIT_TESTS)
-
-test: deps all demo $(UNIT_TESTS)
-	@scripts/test.sh $(UNIT_TESTS)
-
-# libFuzzer targets for every parser of outside input: `make fuzz`.
+# libFuzzer targets for every parser of outside input (`make fuzz`); each
+# target's sources are listed in tests/fuzz/fuzz.mk.
 -include tests/fuzz/fuzz.mk
-$(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
-$(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c
-$(BUILD)/fuzz/fuzz_pxelinux: pxe/pxelinux.c
-$(BUILD)/fuzz/fuzz_bzimage: boot/bzimage.c platform/memmap.c
+
+# `make unit`: the host unit tests, then every fuzz target replays its seeds
+# and its regression inputs once (tests/fuzz/{corpus,regressions}/<target>/).
+# `make test` adds the QEMU integration tests. One summary line each.
+unit: $(UNIT_TESTS) $(FUZZ_BINS)
+	@WB_UNIT_ONLY=1 scripts/test.sh $(UNIT_TESTS) $(FUZZ_BINS)
+
+test: deps all demo $(UNIT_TESTS) $(FUZZ_BINS)
+	@scripts/test.sh $(UNIT_TESTS) $(FUZZ_BINS)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,12 +1,20 @@
-# libFuzzer targets for every parser of outside input (tests/fuzz/fuzz_*.c).
+# libFuzzer targets for every parser of outside input (tests/fuzz/fuzz_*.c,
+# picked up by name: a new target joins every rule below by existing).
 #   make fuzz                 build each and run it for FUZZ_SECONDS
 #   make fuzz-build           only build them, into $(BUILD)/fuzz/
+#   make fuzz-replay          run every seed and regression input once
 #   make fuzz-run-fuzz_config one target
-# Each run starts from the seeds in tests/fuzz/corpus/<target>/ (written by
-# tests/fuzz/mkseeds.py) and keeps what it learns in $(BUILD)/fuzz/corpus/.
-# A crash, leak, timeout or sanitizer report fails the run and leaves the
+# `make unit` and `make test` build every target and replay its inputs too
+# (scripts/test.sh): one pass or fail line per target.
+# Inputs, per target:
+#   tests/fuzz/corpus/<target>/       seeds (written by tests/fuzz/mkseeds.py)
+#   tests/fuzz/regressions/<target>/  inputs that once crashed, kept so a
+#                                     fixed bug stays fixed
+# A fuzzing run keeps what it learns in $(BUILD)/fuzz/corpus/<target>/. A
+# crash, leak, timeout or sanitizer report fails the run and leaves the
 # reproducer in $(BUILD)/fuzz/<target>-crash-<sha1>; replay it with
-# $(BUILD)/fuzz/<target> <file>.
+# $(BUILD)/fuzz/<target> <file>, and once fixed, move it to
+# tests/fuzz/regressions/<target>/ under a name that says what it hit.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -idirafter include \
@@ -15,25 +23,33 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_HEADERS := $(wildcard include/*.h tests/unit/*.h)
 
-# Each target's firmware sources. Never lib/string.c: on the host the C
-# library's string functions are the ones to use.
-$(BUILD)/fuzz/fuzz_memmap: platform/memmap.c
-$(BUILD)/fuzz/fuzz_config: platform/config.c
-$(BUILD)/fuzz/fuzz_acpi_tables: platform/acpi_tables.c lib/format.c
-$(BUILD)/fuzz/fuzz_acpi_loader: platform/acpi_tables.c lib/format.c
-$(BUILD)/fuzz/fuzz_mmio_cmdline: platform/mmio_cmdline.c
-
 $(FUZZ_BINS): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HEADERS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
+	@echo "  FUZZCC  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 
-.PHONY: fuzz fuzz-build $(FUZZ_TARGETS:%=fuzz-run-%)
+.PHONY: fuzz fuzz-build fuzz-replay $(FUZZ_TARGETS:%=fuzz-run-%)
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_TARGETS:%=fuzz-run-%)
+
+fuzz-replay: $(FUZZ_BINS)
+	@WB_UNIT_ONLY=1 scripts/test.sh $(FUZZ_BINS)
 
 $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(BUILD)/fuzz/%
 	@mkdir -p $(BUILD)/fuzz/corpus/$*
 	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 \
 		-artifact_prefix=$(BUILD)/fuzz/$*- \
 		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
-		$(BUILD)/fuzz/corpus/$* $(wildcard tests/fuzz/corpus/$*)
+		$(BUILD)/fuzz/corpus/$* $(wildcard tests/fuzz/corpus/$* tests/fuzz/regressions/$*)
+
+# Each target's firmware sources, one line per target. Never lib/string.c: on
+# the host the C library's string functions are the ones to use.
+$(BUILD)/fuzz/fuzz_memmap: platform/memmap.c
+$(BUILD)/fuzz/fuzz_config: platform/config.c
+$(BUILD)/fuzz/fuzz_acpi_tables: platform/acpi_tables.c lib/format.c
+$(BUILD)/fuzz/fuzz_acpi_loader: platform/acpi_tables.c lib/format.c
+$(BUILD)/fuzz/fuzz_mmio_cmdline: platform/mmio_cmdline.c
+$(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
+$(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c
+$(BUILD)/fuzz/fuzz_pxelinux: pxe/pxelinux.c
+$(BUILD)/fuzz/fuzz_bzimage: boot/bzimage.c platform/memmap.c
