@@ -41,7 +41,8 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c dns.c inet_chksum.c ip.c
 	$(addprefix $(LWIP_DIR)/core/ipv4/,etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
 	$(LWIP_DIR)/netif/ethernet.c
 LWIP_INC := -Ilwip-port -I$(LWIP_DIR)/include
-FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm arch/x86_64/handoff.asm
+FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm arch/x86_64/handoff.asm \
+	arch/x86_64/efi_call.asm
 FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o) \
 	$(LWIP_SRCS:$(LWIP_DIR)/%.c=$(BUILD)/lwip/%.o)
 
