@@ -7,3 +7,4 @@ $(BUILD)/unit/test_format: lib/format.c
 $(BUILD)/unit/test_config: platform/config.c
 $(BUILD)/unit/test_acpi_tables: platform/acpi_tables.c lib/format.c
 $(BUILD)/unit/test_pxelinux_names: pxe/pxelinux_names.c
+$(BUILD)/unit/test_pe: efi/pe.c
