@@ -220,14 +220,29 @@ def tftp_server_argv(kind, root):
             "--user", "root.root", "--logfile", "/dev/stdout", str(root)]
 
 
+def client_acks(sniff_log, name):
+    """The ACKs the client sent in the transfer of name, from the server-side
+    sniffer's log (bench/tftp_sniff.py: "file <name> port <p> seconds <s> acks <n>")."""
+    for line in sniff_log.read_text().splitlines():
+        f = line.split()
+        if len(f) == 8 and f[0] == "file" and f[1] == name:
+            return int(f[7])
+    return None
+
+
 @needs_netns
 @pytest.mark.parametrize("server", ["dnsmasq", "tftp-hpa", "atftpd"])
 def test_real_tftp_servers(server, demo, tmp_path, vm_name):
     tree = make_tree(tmp_path / "root", demo, simple_cfg(vm_name))
     work = tmp_path / "w"
     work.mkdir()
+    sniff = tmp_path / "sniff.log"
     with Lan() as lan:
         srv = lan.host("srv", f"{PREFIX}.1")
+        # The ACKs on the wire, seen from the server's side: the client's
+        # behaviour, not its own report of what was granted.
+        lan.spawn(srv, ["/usr/bin/python3", str(ROOT / "bench" / "tftp_sniff.py"), "eth0"],
+                  log=sniff)
         if server == "dnsmasq":
             lan.spawn(srv, dnsmasq_argv(work, boot="pxelinux.0", tftp_root=tree),
                       log=tmp_path / "dnsmasq.log")
@@ -242,7 +257,17 @@ def test_real_tftp_servers(server, demo, tmp_path, vm_name):
     line = r.lines(r"tftp: 192\.168\.77\.1:vmlinuz .* \(blksize (\d+), windowsize (\d+)")
     assert line, r.lines("tftp")
     bs, win = map(int, re.search(r"blksize (\d+), windowsize (\d+)", line[0]).groups())
+    # One ACK per window of data blocks (RFC 7440 s.4), plus the ACK of the
+    # OACK; a lock-step client sends one per block whatever it printed.
+    blocks = (tree / "vmlinuz").stat().st_size // bs + 1
+    acks = client_acks(sniff, "vmlinuz")
+    assert acks is not None, sniff.read_text()
+    per_window = -(-blocks // win) + 1
+    assert per_window <= acks <= per_window + 2 + blocks // 16, \
+        f"{acks} ACKs for {blocks} blocks of {bs} bytes, windowsize {win}"
     if server == "atftpd":
+        # atftpd grants windowsize 4: about one ACK per 4 blocks on the wire.
+        assert acks * 3 < blocks, f"{acks} ACKs for {blocks} blocks: not windowed"
         assert bs == 65464 and win == 4  # RFC 7440 windowsize negotiated
     elif server == "tftp-hpa":
         assert bs == 65464 and win == 1
