@@ -104,7 +104,18 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-/* Called from isr.asm with the saved frame; prints and halts. */
+static bool (*describe_hook)(uint64_t addr, char *buf, size_t cap);
+static void (*recover_hook)(void);
+
+void idt_set_fault_hooks(bool (*describe)(uint64_t addr, char *buf, size_t cap),
+			 void (*recover)(void))
+{
+	describe_hook = describe;
+	recover_hook = recover;
+}
+
+/* Called from isr.asm with the saved frame; prints, then recovers through
+ * the hook (an EFI program that faulted) or halts. */
 __attribute__((noreturn)) void exc_handle(struct exc_frame *f);
 
 __attribute__((noreturn)) void exc_handle(struct exc_frame *f)
@@ -134,6 +145,11 @@ __attribute__((noreturn)) void exc_handle(struct exc_frame *f)
 	if ((f->vector == 14 || f->vector == 8) && cr2 >= guard && cr2 < guard + 4096)
 		con_printf("*** the firmware's boot stack overflowed (guard page %#llx)\n",
 			   (unsigned long long)guard);
+	char where[96];
+	if (describe_hook && describe_hook(f->rip, where, sizeof(where)))
+		con_printf("*** RIP is in %s\n", where);
+	if (recover_hook)
+		recover_hook(); /* returns only when there is nothing to recover */
 	con_printf("*** halted\n");
 	cpu_halt_forever();
 }
