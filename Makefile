@@ -144,6 +144,9 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h)
 # target's sources are listed in tests/fuzz/fuzz.mk.
 -include tests/fuzz/fuzz.mk
 
+# The host tests need deps.sh's compilers and cmocka too.
+$(UNIT_TESTS) $(FUZZ_BINS): | $(LWIP_STAMP)
+
 # `make unit`: the host unit tests, then every fuzz target replays its seeds
 # and its regression inputs once (tests/fuzz/{corpus,regressions}/<target>/).
 # `make test` adds the QEMU integration tests. One summary line each.
