@@ -8,3 +8,5 @@ $(BUILD)/unit/test_config: platform/config.c
 $(BUILD)/unit/test_acpi_tables: platform/acpi_tables.c lib/format.c
 $(BUILD)/unit/test_pxelinux_names: pxe/pxelinux_names.c
 $(BUILD)/unit/test_pe: efi/pe.c
+$(BUILD)/unit/test_efi_vars: efi/variables.c
+$(BUILD)/unit/test_efi_vars: UNIT_CFLAGS += $(EFI_INC)
