@@ -10,3 +10,4 @@ $(BUILD)/unit/test_pxelinux_names: pxe/pxelinux_names.c
 $(BUILD)/unit/test_pe: efi/pe.c
 $(BUILD)/unit/test_efi_vars: efi/variables.c
 $(BUILD)/unit/test_efi_vars: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_rtc: platform/rtc.c
