@@ -3,6 +3,8 @@ with PXE options and proxyDHCP, against QEMU's user network and real
 dnsmasq on namespaced networks."""
 import os
 import re
+import socket
+import struct
 import tempfile
 
 import pytest
@@ -26,6 +28,66 @@ def assert_clean_exit(r):
     assert "CPU exception" not in r.output
 
 
+def dump_traffic(vm, path, netdev="n0"):
+    """Have QEMU write every frame of netdev to a pcap file: what really went
+    over the wire, whatever the firmware prints."""
+    vm.extra = list(vm.extra) + ["-object", f"filter-dump,id=dump0,netdev={netdev},file={path}"]
+    return vm
+
+
+def pcap_udp(path):
+    """UDP datagrams in a pcap file as (src, sport, dst, dport, payload)."""
+    b = path.read_bytes()
+    assert b[:4] == b"\xd4\xc3\xb2\xa1", "not a little-endian pcap file"
+    frames, i = [], 24
+    while i + 16 <= len(b):
+        incl = struct.unpack_from("<I", b, i + 8)[0]
+        frames.append(b[i + 16:i + 16 + incl])
+        i += 16 + incl
+    # A tap netdev's frames start with its virtio-net header, 10 bytes, or
+    # 12 once the guest negotiated mergeable buffers: skip to the EtherType.
+    types = (b"\x08\x00", b"\x08\x06", b"\x86\xdd")
+    out = []
+    for frame in frames:
+        skip = next((o for o in (0, 10, 12) if frame[o + 12:o + 14] in types), None)
+        assert skip is not None, f"no Ethernet frame in {frame[:32].hex()}"
+        frame = frame[skip:]
+        if len(frame) < 42 or frame[12:14] != b"\x08\x00":
+            continue
+        ip = frame[14:]
+        ihl = (ip[0] & 15) * 4
+        if ip[9] != 17 or struct.unpack(">H", ip[6:8])[0] & 0x1fff:
+            continue  # not UDP, or not a first fragment
+        sport, dport = struct.unpack(">HH", ip[ihl:ihl + 4])
+        out.append((socket.inet_ntoa(ip[12:16]), sport, socket.inet_ntoa(ip[16:20]), dport,
+                    ip[ihl + 8:]))
+    return out
+
+
+def dhcp_options(b):
+    """Options of a DHCP packet, as {code: bytes}."""
+    out, i = {}, 240
+    while i + 1 < len(b) and b[i] != 255:
+        if b[i] == 0:
+            i += 1
+            continue
+        out[b[i]] = b[i + 2:i + 2 + b[i + 1]]
+        i += 2 + b[i + 1]
+    return out
+
+
+def assert_one_discover_one_request(packets, addr, server):
+    """The client's DHCP packets (BOOTREQUESTs, oldest first) were one
+    DISCOVER and one REQUEST for addr from server, in one conversation: an
+    offer without a boot file is requested when the 1.5 s wait for a better
+    one ends, with no DISCOVER retransmitted meanwhile."""
+    kinds = [dhcp_options(p).get(53) for p in packets]
+    assert kinds == [b"\x01", b"\x03"], f"client sent message types {kinds}"
+    assert packets[0][4:8] == packets[1][4:8], "the REQUEST has another xid"
+    req = dhcp_options(packets[1])
+    assert req[50] == socket.inet_aton(addr) and req[54] == socket.inet_aton(server)
+
+
 def test_slirp_lease_and_boot_file_are_printed(vm_name):
     r = slirp_vm(vm_name).run()
     assert_clean_exit(r)
@@ -35,6 +97,24 @@ def test_slirp_lease_and_boot_file_are_printed(vm_name):
     b = re.search(BOOT, r.output)
     assert b and b.group(2) == "10.0.2.2" and b.group(3) == "boot/wireboot-test.efi"
     assert b.group(4) is None
+
+
+def test_slirp_lease_without_boot_file_is_one_discover_and_one_request(vm_name, tmp_path):
+    # QEMU's user network with no bootfile: a plain offer. QEMU's own dump
+    # of the wire shows the exchange.
+    dump = tmp_path / "wire.pcap"
+    vm = dump_traffic(Vm(entry="pvh", name=vm_name, cmdline="log=debug",
+                         netdevs=["user,id=n0"], nics=["virtio-net-pci,netdev=n0"]), dump)
+    r = vm.run()
+    assert_clean_exit(r)
+    m = re.search(LEASE, r.output)
+    assert m and m.group(2) == "10.0.2.15", r.lines("dhcp")
+    assert r.lines(r"dhcp: net0 no boot file offered$")
+    udp = pcap_udp(dump)
+    assert_one_discover_one_request([p for _, sp, _, dp, p in udp if (sp, dp) == (68, 67)],
+                                    "10.0.2.15", "10.0.2.2")
+    # The firmware counts the same.
+    assert r.lines(r"dhcp: net0 bound \(xid \S+, 1 discovers, 1 requests\)"), r.lines("dhcp")
 
 
 TRANSPORTS = [
@@ -132,16 +212,63 @@ def test_proxydhcp_boot_file_combined_with_lease(proxy_first, vm_name, tmp_path)
         lan.spawn(p, dnsmasq_argv(tmp_path / "p", "--pxe-service=x86-64_EFI,wireboot,bootx64.efi",
                                   proxy=True, reply_delay=0 if proxy_first else 1),
                   log=tmp_path / "proxy.log")
-        r = lab_vm(vm_name, "dhcp_timeout=20 log=debug").run(netns=lan.ns)
+        dump = tmp_path / "wire.pcap"
+        r = dump_traffic(lab_vm(vm_name), dump).run(netns=lan.ns)
     assert_clean_exit(r)
     m = re.search(LEASE, r.output)
     assert m and m.group(7) == f"{PREFIX}.1", r.lines("dhcp")
     b = re.search(BOOT, r.output)
     assert b and b.groups() == ("0", f"{PREFIX}.2", "bootx64.efi", f"{PREFIX}.2"), r.lines("dhcp")
-    # The order really was as named: the debug trace shows when the proxy's offer came.
-    proxy_at = r.output.index("proxyDHCP offer from")
-    request_at = r.output.index("dhcp: net0 requesting")
-    assert (proxy_at < request_at) == proxy_first
+    # The order on the wire was as named, and the client requested its
+    # address only once both offers were in (the proxy's comes within the
+    # 1.5 s wait that a plain offer starts).
+    udp = pcap_udp(dump)
+    order = [("proxy offer" if s == f"{PREFIX}.2" else "offer") if sp == 67 else "request"
+             for s, sp, d, dp, p in udp
+             if (sp == 67 and dp == 68 and dhcp_options(p).get(53) == b"\x02")
+             or (dp == 67 and dhcp_options(p).get(53) == b"\x03")]
+    first = sorted(set(order), key=order.index)  # retransmitted DISCOVERs get more offers
+    want = ["proxy offer", "offer"] if proxy_first else ["offer", "proxy offer"]
+    assert first == want + ["request"], order
+    # dnsmasq's proxy names no file for EFI clients, so the file came from
+    # its boot server: on the wire, a REQUEST from our new address to port
+    # 4011 of the proxy, and the boot server's ACK naming bootx64.efi.
+    ip = m.group(2)
+    asked = [p for s, sp, d, dp, p in udp
+             if (s, sp, d, dp) == (ip, 68, f"{PREFIX}.2", 4011)]
+    assert asked, [u[:4] for u in udp]
+    o = dhcp_options(asked[0])
+    assert o[53] == b"\x03" and asked[0][12:16] == socket.inet_aton(ip)  # ciaddr
+    acks = [p for s, sp, d, dp, p in udp if (s, sp, dp) == (f"{PREFIX}.2", 4011, 68)]
+    assert acks and dhcp_options(acks[0])[53] == b"\x05"
+    assert b"bootx64.efi" in acks[0][108:236] or dhcp_options(acks[0]).get(67) == b"bootx64.efi"
+    offers = [p for s, sp, d, dp, p in udp if (s, sp, dp) == (f"{PREFIX}.2", 67, 68)]
+    assert offers and not offers[0][108:236].strip(b"\0") and 67 not in dhcp_options(offers[0])
+    # And dnsmasq says it answered there (its log has no port; only the
+    # boot server's reply is an ACK from a proxy).
+    assert re.search(r"sent size: +1 option: 53 message-type +5",
+                     (tmp_path / "proxy.log").read_text())
+
+
+@needs_netns
+def test_plain_server_lease_is_one_discover_and_one_request(vm_name, tmp_path):
+    # A server with no boot file and no proxy: the client waits the 1.5 s
+    # for a better offer, then requests this one. The server records what
+    # it received.
+    record = tmp_path / "client-packets"
+    server = os.path.join(os.path.dirname(__file__), "servers", "fake_dhcp.py")
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, ["/usr/bin/python3", server, "--ip", f"{PREFIX}.1", "--plain",
+                        "--offer", f"{PREFIX}.60", "--record", str(record)],
+                  log=tmp_path / "fake_dhcp.log")
+        r = lab_vm(vm_name).run(netns=lan.ns)
+    assert_clean_exit(r)
+    m = re.search(LEASE, r.output)
+    assert m and m.group(2) == f"{PREFIX}.60", r.lines("dhcp")
+    assert r.lines(r"dhcp: net0 no boot file offered$")
+    packets = [bytes.fromhex(h) for h in record.read_text().split()]
+    assert_one_discover_one_request(packets, f"{PREFIX}.60", f"{PREFIX}.1")
 
 
 @needs_netns

@@ -2,10 +2,12 @@
 """A scripted DHCP server for tests: answers each DISCOVER with hostile
 offers first (an option 43 that lies about its length, a reply without the
 magic cookie, an option running past the end) and then the same good offer
-twice; answers REQUEST with an ACK. Records every client packet (hex, one a
-line) to --record. Runs inside a test network namespace, bound to eth0.
+twice; answers REQUEST with an ACK. With --plain it is an ordinary server
+that names no boot file: one offer per DISCOVER, an ACK per REQUEST.
+Records every client packet (hex, one a line) to --record. Runs inside a
+test network namespace, bound to eth0.
 
-    fake_dhcp.py --ip 192.168.77.1 --offer 192.168.77.50 --record FILE
+    fake_dhcp.py --ip 192.168.77.1 --offer 192.168.77.50 --record FILE [--plain]
 """
 import argparse
 import socket
@@ -28,8 +30,9 @@ def reply(req, msg_type, yiaddr, server, options=b"", magic=MAGIC, file=b""):
 
 
 def good_options():
+    boot = b"" if ARGS.plain else opt(67, b"good.efi")
     return (opt(1, socket.inet_aton("255.255.255.0")) + opt(3, socket.inet_aton(ARGS.ip)) +
-            opt(51, struct.pack(">I", 600)) + opt(67, b"good.efi") + b"\xff")
+            opt(51, struct.pack(">I", 600)) + boot + b"\xff")
 
 
 def main():
@@ -47,7 +50,9 @@ def main():
             continue
         types = [req[i + 2] for i in range(240, len(req) - 2) if req[i] == 53 and req[i + 1] == 1]
         kind = types[0] if types else 0
-        if kind == 1:  # DISCOVER
+        if kind == 1 and ARGS.plain:
+            s.sendto(reply(req, 2, ARGS.offer, ARGS.ip, good_options()), dst)
+        elif kind == 1:  # DISCOVER
             lying43 = reply(req, 2, ARGS.offer, ARGS.ip, b"\x2b\xc8\x01\x02\x03")
             no_magic = reply(req, 2, ARGS.offer, ARGS.ip, good_options(), magic=b"\0\0\0\0")
             past_end = reply(req, 2, ARGS.offer, ARGS.ip, opt(1, b"\xff\xff\xff\x00") + b"\x42")
@@ -63,5 +68,6 @@ if __name__ == "__main__":
     p.add_argument("--ip", required=True)
     p.add_argument("--offer", required=True)
     p.add_argument("--record", required=True)
+    p.add_argument("--plain", action="store_true", help="one honest offer, no boot file")
     ARGS = p.parse_args()
     main()
