@@ -182,12 +182,144 @@ def mmio_cmdline_seeds():
     write("fuzz_mmio_cmdline", "octal", b"01000@010000:07")
 
 
+# ---- fuzz_dhcp: records of u16 time step (ms), u8 flags, u16 length,
+# packet. The target puts the client's xid and MAC into each packet (flags 0).
+def ip4(a):
+    return bytes(int(x) for x in a.split("."))
+
+
+def dhcp_reply(kind, yiaddr="0.0.0.0", siaddr="0.0.0.0", server=None, file=b"", options=b""):
+    head = bytes([2, 1, 6, 0]) + bytes(4) + bytes([0, 0, 0x80, 0]) + bytes(4) + ip4(yiaddr)
+    head += ip4(siaddr) + bytes(4) + bytes(16) + bytes(64) + file.ljust(128, b"\0")
+    opts = bytes([53, 1, kind])
+    if server:
+        opts += bytes([54, 4]) + ip4(server)
+    return head + b"\x63\x82\x53\x63" + opts + options + b"\xff"
+
+
+def dhcp_opt(code, value):
+    return bytes([code, len(value)]) + value
+
+
+def record(step, packet=b"", flags=0):
+    return struct.pack("<HBH", step, flags, len(packet)) + packet
+
+
+def ticks(ms, step=10):
+    """Records with no packet: time passes in `step` ms ticks."""
+    return b"".join(record(step) for _ in range(ms // step))
+
+
+LEASE_OPTS = (dhcp_opt(1, ip4("255.255.255.0")) + dhcp_opt(3, ip4("10.0.2.2")) +
+              dhcp_opt(6, ip4("10.0.2.3")) + dhcp_opt(51, struct.pack(">I", 86400)))
+PXE = dhcp_opt(60, b"PXEClient")
+# PXE 2.1 s.2.2.4: discovery control, a boot server list, a boot menu, a prompt.
+MENU = (dhcp_opt(6, b"\x03") + dhcp_opt(8, b"\x80\x01\x01" + ip4("10.0.2.5")) +
+        dhcp_opt(9, b"\x80\x01\x08wireboot") + dhcp_opt(10, b"\x00boot") + b"\xff")
+
+
+def dhcp_seeds():
+    offer = dhcp_reply(2, "10.0.2.15", server="10.0.2.2", options=LEASE_OPTS + dhcp_opt(67, b"boot.efi"))
+    ack = dhcp_reply(5, "10.0.2.15", server="10.0.2.2", options=LEASE_OPTS)
+    plain = dhcp_reply(2, "10.0.2.15", server="10.0.2.2", options=LEASE_OPTS)
+    proxy_file = dhcp_reply(2, siaddr="10.0.2.5", server="10.0.2.5", file=b"proxy.efi", options=PXE)
+    proxy_menu = dhcp_reply(2, siaddr="10.0.2.5", server="10.0.2.5",
+                            options=PXE + dhcp_opt(43, MENU))
+    boot_ack = dhcp_reply(5, "10.0.2.15", server="10.0.2.5", file=b"bootx64.efi", options=PXE)
+    nak = dhcp_reply(6, server="10.0.2.2")
+
+    write("fuzz_dhcp", "offer-ack", record(5, offer) + record(5, ack))
+    # A plain offer, requested when the 1.5 s window ends (a DISCOVER
+    # retransmission was due inside it), then the ACK.
+    write("fuzz_dhcp", "plain-offer-window", record(3, plain) + ticks(1600) + record(5, ack))
+    write("fuzz_dhcp", "proxy-offer-with-file",
+          record(2, proxy_file) + record(3, plain) + record(4, ack))
+    write("fuzz_dhcp", "proxy-late-in-window",
+          record(2, plain) + ticks(1200) + record(5, proxy_file) + record(4, ack))
+    # proxyDHCP without a file: after the ACK the client asks the boot
+    # server on 4011, once more when it is silent, and takes its ACK.
+    write("fuzz_dhcp", "proxy-ack-from-4011",
+          record(2, proxy_menu) + record(3, plain) + record(4, ack) + record(1) + ticks(1100, 50)
+          + record(5, boot_ack))
+    write("fuzz_dhcp", "proxy-silent-4011",
+          record(2, proxy_menu) + record(3, plain) + record(4, ack) + ticks(8000, 500))
+    # NAK restarts with a new xid; the third one fails.
+    write("fuzz_dhcp", "nak-three-times",
+          (record(5, offer) + record(5, nak) + record(5, offer) + record(5, nak) + record(5, offer)
+           + record(5, nak)))
+    write("fuzz_dhcp", "nak-then-ack", record(5, offer) + record(5, nak) + record(5, offer)
+          + record(5, ack))
+    # Four unanswered REQUESTs, a new conversation, then the ACK.
+    write("fuzz_dhcp", "requests-unanswered-restart",
+          record(5, offer) + ticks(24000, 100) + record(5, offer) + record(5, ack))
+    # The header's file and sname fields carry options (RFC 2132 s.9.3).
+    over = bytearray(dhcp_reply(2, "10.0.2.15", server="10.0.2.2",
+                                options=dhcp_opt(52, b"\x03") + LEASE_OPTS))
+    over[108:108 + 13] = dhcp_opt(67, b"over.efi") + b"\xff\0\0"
+    over[44:44 + 9] = dhcp_opt(66, b"tftp01") + b"\xff"
+    write("fuzz_dhcp", "overload-file-sname", record(5, bytes(over)) + record(5, ack))
+    # Replies that are not ours or not well-formed, then a good exchange.
+    write("fuzz_dhcp", "strangers-then-good",
+          record(1, offer, flags=1) + record(1, offer[:200]) + record(1, offer[:236] + b"\0\0\0\0")
+          + record(1, offer[:-5] + b"\x2b\xc8\x01") + record(5, offer) + record(5, ack))
+
+
+# ---- fuzz_snp_frame: mask, setting, station MAC; then ops (see the target).
+def snp_frame_seeds():
+    mac = bytes([0x52, 0x54, 0x00, 0x12, 0x34, 0x56])
+    head = bytes([0x1F, 0x01]) + mac
+
+    def filters(enable, disable, flags, macs):
+        return bytes([0]) + struct.pack("<IIBB", enable, disable, flags, len(macs)) + b"".join(macs)
+
+    def frame(dst, size=60):
+        f = (dst + mac + b"\x08\x00").ljust(size, b"\0")
+        return struct.pack("<H", len(f)) + f
+
+    bcast = b"\xff" * 6
+    mc = bytes([0x01, 0x00, 0x5E, 0x01, 0x02, 0x03])
+    ops = filters(0x07, 0, 0, [mc, bytes([0x33, 0x33, 0, 0, 0, 1])])
+    ops += b"\x01" + frame(mac) + b"\x01" + frame(bcast) + b"\x01" + frame(mc)
+    ops += b"\x01" + frame(bytes([0x01, 0, 0x5E, 9, 9, 9])) + b"\x01" + frame(mac, 13)
+    ops += b"\x02\x01" + frame(mc) + b"\x02\x00" + frame(bcast) + b"\x02\x00" + frame(mac, 3)
+    ops += b"\x03\x00" + bytes([239, 255, 255, 250]).ljust(16, b"\0")
+    ops += b"\x03\x00" + bytes([10, 0, 2, 15]).ljust(16, b"\0")
+    ops += b"\x03\x01" + bytes.fromhex("ff0200000000000000000001ff123456")
+    write("fuzz_snp_frame", "filters-and-frames", head + ops)
+    # Refused calls: a bit outside the mask, a unicast address in the list,
+    # more entries than MaxMCastFilterCount, a NULL list; then a reset.
+    ops = filters(0x20, 0, 0, []) + filters(0x02, 0, 0, [mac]) + filters(0x02, 0, 0, [mc] * 17)
+    ops += filters(0x02, 0, 2, [mc]) + filters(0x18, 0x01, 1, []) + b"\x01" + frame(mac)
+    write("fuzz_snp_frame", "refused-filters", bytes([0x0F, 0x00]) + mac + ops)
+
+
+# ---- fuzz_smbios: an SMBIOS structure table.
+def smbios_seeds():
+    def structure(kind, handle, body, strings=()):
+        s = bytes([kind, 4 + len(body)]) + struct.pack("<H", handle) + body
+        return s + (b"".join(x + b"\0" for x in strings) + b"\0" if strings else b"\0\0")
+
+    uuid = bytes.fromhex("78563412bc9af0de1122334455667788")
+    type0 = structure(0, 0, bytes([1, 2, 0, 0xE8, 0, 0]) + bytes(12), [b"wireboot", b"1.0"])
+    type1 = structure(1, 0x100, bytes([1, 2, 3, 4]) + uuid + bytes([6, 0, 0]),
+                      [b"QEMU", b"Standard PC", b"1.0", b"serial"])
+    end = structure(127, 0x7F00, b"")
+    write("fuzz_smbios", "qemu-type0-type1", type0 + type1 + end)
+    write("fuzz_smbios", "uuid-not-set", type0 + structure(1, 1, bytes(4) + bytes(16) + bytes(3)) + end)
+    write("fuzz_smbios", "end-before-type1", type0 + end + type1)
+    write("fuzz_smbios", "strings-unterminated", type0 + type1[:-3])
+    write("fuzz_smbios", "short-type1", structure(1, 1, bytes(4) + uuid[:8]) + type1)
+
+
 def main():
     memmap_seeds()
     mmio_cmdline_seeds()
     config_seeds()
     acpi_tables_seeds()
     acpi_loader_seeds()
+    dhcp_seeds()
+    snp_frame_seeds()
+    smbios_seeds()
     return 0
 
 
