@@ -53,3 +53,6 @@ $(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c
 $(BUILD)/fuzz/fuzz_pxelinux: pxe/pxelinux.c
 $(BUILD)/fuzz/fuzz_bzimage: boot/bzimage.c platform/memmap.c
+$(BUILD)/fuzz/fuzz_snp_frame: snp/snp_frame.c
+$(BUILD)/fuzz/fuzz_snp_frame: FUZZ_CFLAGS += $(EFI_INC)
+$(BUILD)/fuzz/fuzz_smbios: platform/smbios_parse.c
