@@ -10,7 +10,7 @@
 #define ISA_DEBUG_EXIT 0x501
 
 /* SLP_TYPa of \_S5 from the DSDT; QEMU's values when it is not found. */
-static uint8_t s5_type(const struct acpi_fadt_info *f)
+static uint8_t s5_lookup(const struct acpi_fadt_info *f)
 {
 	uint8_t typ;
 	const struct acpi_sdt_hdr *dsdt = acpi_find("DSDT");
@@ -18,6 +18,23 @@ static uint8_t s5_type(const struct acpi_fadt_info *f)
 	if (dsdt && acpi_find_s5(dsdt, dsdt->length, &typ))
 		return typ & 7;
 	return (f->flags & ACPI_FADT_HW_REDUCED) ? 5 : 0;
+}
+
+/* Cached, so that after power_off_prepare() no ACPI table is read again:
+ * an OS maps only runtime memory when it calls ResetSystem. */
+static int s5_cached = -1;
+
+void power_off_prepare(void)
+{
+	if (acpi_rsdp())
+		s5_cached = s5_lookup(acpi_fadt());
+}
+
+static uint8_t s5_type(const struct acpi_fadt_info *f)
+{
+	if (s5_cached < 0)
+		s5_cached = s5_lookup(f);
+	return (uint8_t)s5_cached;
 }
 
 static void gas_write8(const struct acpi_gas *g, uint8_t v)

@@ -11,3 +11,6 @@ $(BUILD)/unit/test_pe: efi/pe.c
 $(BUILD)/unit/test_efi_vars: efi/variables.c
 $(BUILD)/unit/test_efi_vars: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_rtc: platform/rtc.c
+$(BUILD)/unit/test_fetch_url: boot/fetch_url.c
+$(BUILD)/unit/test_efi_runtime: efi/runtime.c efi/variables.c platform/rtc.c lib/crc32.c
+$(BUILD)/unit/test_efi_runtime: UNIT_CFLAGS += $(EFI_INC)
