@@ -17,5 +17,8 @@ char *strchr(const char *s, int c);
 void *memchr(const void *s, int c, size_t n);
 char *strstr(const char *haystack, const char *needle);
 char *strrchr(const char *s, int c);
+/* ASCII case-insensitive compares (POSIX strcasecmp, strncasecmp). */
+int strcasecmp(const char *a, const char *b);
+int strncasecmp(const char *a, const char *b, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
 /* Freestanding memory and string functions. */
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -118,4 +119,19 @@ char *strrchr(const char *s, int c)
 		if (!*s)
 			return (char *)last;
 	}
+}
+
+int strncasecmp(const char *a, const char *b, size_t n)
+{
+	for (; n; n--, a++, b++) {
+		int x = tolower((unsigned char)*a), y = tolower((unsigned char)*b);
+		if (x != y || !x)
+			return x - y;
+	}
+	return 0;
+}
+
+int strcasecmp(const char *a, const char *b)
+{
+	return strncasecmp(a, b, SIZE_MAX);
 }

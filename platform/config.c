@@ -1,4 +1,5 @@
 /* key=value settings parser. */
+#include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
 #include <config.h>
@@ -65,7 +66,7 @@ static void problem(struct config *c, const char *tok, size_t len, enum config_s
 
 static bool is_space(char ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+	return isspace((unsigned char)ch);
 }
 
 /* Take one key=value token; returns false if it was a problem. */

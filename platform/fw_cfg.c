@@ -1,5 +1,6 @@
 /* QEMU fw_cfg: item and file reads over port I/O or DMA. */
 #include <string.h>
+#include <compiler.h>
 #include <fw_cfg.h>
 #include <io.h>
 
@@ -39,7 +40,7 @@ static int fw_cfg_dma_run(uint32_t control, void *buf, uint32_t len)
 	req.control = be32(control);
 	req.length = be32(len);
 	req.address = __builtin_bswap64((uint64_t)(uintptr_t)buf);
-	__asm__ volatile("" ::: "memory");
+	barrier(); /* the request is written before the device is told */
 	uint64_t a = (uintptr_t)&req;
 	outl(FW_CFG_PORT_DMA, be32((uint32_t)(a >> 32)));
 	outl(FW_CFG_PORT_DMA + 4, be32((uint32_t)a));

@@ -5,6 +5,7 @@
  * addresses handed out top-down, largest alignment first, so every item
  * lands aligned with no padding between them. */
 #include <string.h>
+#include <align.h>
 #include <log.h>
 #include <pci.h>
 
@@ -27,11 +28,6 @@ static size_t nall;
 static bool bar_is(const struct pci_bar *b, enum res_kind k)
 {
 	return b->size && (k == RES_IO) == b->io;
-}
-
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return (v + a - 1) & ~(a - 1);
 }
 
 /* Window a bridge needs for kind k: size and alignment (0 size: none). */

@@ -1,31 +1,24 @@
 /* pxelinux-style configuration parser (syslinux's doc/syslinux.txt,
  * doc/menu.txt). Unknown keywords are ignored, as PXELINUX does. */
+#include <ctype.h>
 #include <string.h>
+#include <numparse.h>
 #include <pxelinux.h>
 
 static bool is_space(char ch)
 {
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+	return isspace((unsigned char)ch);
 }
 
-static char lower(char ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
-}
-
+/* s[0..n) equals b, ignoring ASCII case. */
 static bool ieq_n(const char *a, size_t n, const char *b)
 {
-	if (strlen(b) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != lower(b[i]))
-			return false;
-	return true;
+	return strlen(b) == n && !strncasecmp(a, b, n);
 }
 
 static bool ieq(const char *a, const char *b)
 {
-	return ieq_n(a, strlen(a), b);
+	return !strcasecmp(a, b);
 }
 
 /* Copy s[0..n) into dst (cap bytes), cut to fit, then trailing space
@@ -55,13 +48,13 @@ static bool is_menu_module(const char *s, size_t n)
 	return ends_with_c32(s, n) || ieq_n(s + b, n - b, "menu") || ieq_n(s + b, n - b, "vesamenu");
 }
 
+/* The leading digits of s[0..n), held at 10^9 (so it fits an int). */
 static unsigned parse_uint(const char *s, size_t n)
 {
-	unsigned v = 0;
+	uint64_t v;
 
-	for (size_t i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-		v = v > 100000000u ? v : v * 10 + (unsigned)(s[i] - '0');
-	return v;
+	numparse_dec_prefix(s, n, &v);
+	return v > 1000000000u ? 1000000000u : (unsigned)v;
 }
 
 struct parse_state {

@@ -4,6 +4,7 @@
  * dropped. Block numbers wrap at 65536 but our count never does, so files
  * past 32 MiB at 512-byte blocks are fine. */
 #include <string.h>
+#include <numparse.h>
 #include <tftp.h>
 
 static size_t put_str(uint8_t *buf, size_t pos, size_t cap, const char *s)
@@ -55,33 +56,6 @@ size_t tftp_build_rrq(uint8_t *buf, size_t cap, const char *file, uint16_t blksi
 	return pos;
 }
 
-static bool ieq(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
-		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
-		if (x != y)
-			return false;
-	}
-	return *a == *b;
-}
-
-/* A decimal string of at most 20 digits; false if anything else. */
-static bool parse_dec(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*out = v;
-	return true;
-}
-
 int tftp_parse_oack(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
 		    uint64_t *tsize, bool *has_tsize)
 {
@@ -105,18 +79,19 @@ int tftp_parse_oack(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *w
 			return -1;
 		i = (size_t)(z - p) + 1;
 		uint64_t v;
-		if (!parse_dec(val, &v))
+		/* A decimal string of at most 20 digits; nothing else (RFC 2347). */
+		if (!numparse_dec(val, strlen(val), &v))
 			return -1;
-		if (ieq(key, "blksize")) {
+		if (!strcasecmp(key, "blksize")) {
 			/* RFC 2348: the server may lower, never raise, the block size. */
 			if (v < 8 || v > max_bs)
 				return -1;
 			*blksize = (uint16_t)v;
-		} else if (ieq(key, "windowsize")) {
+		} else if (!strcasecmp(key, "windowsize")) {
 			if (v < 1 || v > max_win)
 				return -1;
 			*window = (uint16_t)v;
-		} else if (ieq(key, "tsize")) {
+		} else if (!strcasecmp(key, "tsize")) {
 			*tsize = v;
 			*has_tsize = true;
 		} else {

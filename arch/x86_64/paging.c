@@ -1,5 +1,6 @@
 /* Identity page tables built from the memory map. */
 #include <string.h>
+#include <compiler.h>
 #include <io.h>
 #include <log.h>
 #include <sysmem.h>
@@ -72,7 +73,7 @@ int paging_map(uint64_t base, uint64_t size)
 	for (uint64_t gb = base & ~(GIB - 1); gb < end; gb += GIB)
 		if (map_gib(gb))
 			return -1;
-	__asm__ volatile("" ::: "memory");
+	barrier();
 	write_cr3(read_cr3()); /* flush */
 	return 0;
 }

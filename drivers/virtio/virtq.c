@@ -2,19 +2,11 @@
  * too: descriptors, then the available ring, then the used ring on the next
  * 4 KiB boundary. One descriptor per buffer. */
 #include <string.h>
+#include <align.h>
+#include <compiler.h>
 #include <log.h>
 #include <sysmem.h>
 #include <virtio.h>
-
-static inline void barrier(void)
-{
-	__asm__ volatile("" ::: "memory");
-}
-
-static uint64_t align4k(uint64_t v)
-{
-	return (v + 4095) & ~4095ULL;
-}
 
 int virtq_init(struct virtq *vq, struct virtio_dev *d, uint16_t index, uint16_t max_size)
 {
@@ -34,8 +26,8 @@ int virtq_init(struct virtq *vq, struct virtio_dev *d, uint16_t index, uint16_t 
 	}
 	uint64_t desc_bytes = 16ULL * size;
 	uint64_t avail_bytes = 6 + 2ULL * size;
-	uint64_t used_off = align4k(desc_bytes + avail_bytes);
-	uint64_t total = used_off + align4k(6 + 8ULL * size);
+	uint64_t used_off = align_up(desc_bytes + avail_bytes, 4096);
+	uint64_t total = used_off + align_up(6 + 8ULL * size, 4096);
 	vq->pages = total / PAGE_SIZE;
 	void *m = sysmem_alloc_pages(vq->pages, MEM_BS_DATA, 0);
 	vq->token = sysmem_zalloc(sizeof(void *) * size);
