@@ -20,10 +20,27 @@ static uint64_t next_interval(struct dhcp_client *c)
 	return base / 2 + jitter;
 }
 
+/* True for an address one host can have: not 0/8, loopback, multicast,
+ * reserved or broadcast (RFC 1122 s.3.2.1.3). Addresses are in network
+ * byte order, so the first octet is the low byte. */
+static bool is_host_address(uint32_t a)
+{
+	uint8_t first = (uint8_t)a;
+
+	return first != 0 && first != 127 && first < 224;
+}
+
+/* Where a server's files are: its siaddr when that names a host, else the
+ * server itself (its server id, already checked to be a host address). */
+static uint32_t next_server(const struct dhcp_info *d)
+{
+	return is_host_address(d->siaddr) ? d->siaddr : d->server_id;
+}
+
 /* Where a proxyDHCP's boot server listens: its siaddr, else its server id. */
 static uint32_t proxy_address(const struct dhcp_client *c)
 {
-	return c->proxy.siaddr ? c->proxy.siaddr : c->proxy.server_id;
+	return next_server(&c->proxy);
 }
 
 static uint16_t secs_since_start(const struct dhcp_client *c, uint64_t now)
@@ -121,12 +138,13 @@ static void on_offer(struct dhcp_client *c, uint64_t now, const struct dhcp_info
 {
 	if (!d->yiaddr) {
 		/* proxyDHCP: boot information only (PXE 2.1 s.2.2.2). Keep the first. */
-		if (d->is_pxe && !c->have_proxy && d->server_id) {
+		if (d->is_pxe && !c->have_proxy && is_host_address(d->server_id)) {
 			c->proxy = *d;
 			keep(&c->proxy_pkt, pkt, len);
 			c->have_proxy = true;
 		}
-	} else if (c->state == DHCP_SELECTING && d->server_id) {
+	} else if (c->state == DHCP_SELECTING && is_host_address(d->server_id) &&
+		   is_host_address(d->yiaddr)) {
 		/* Address offer: the first one, or a later one that also carries
 		 * boot information when the one we hold does not. */
 		if (!c->have_offer) {
@@ -175,13 +193,12 @@ void dhcp_client_input(struct dhcp_client *c, uint64_t now, const uint8_t *pkt, 
 			c->state = DHCP_BOUND;
 			return;
 		}
-		if (c->state != DHCP_REQUESTING || !d.yiaddr ||
+		if (c->state != DHCP_REQUESTING || !is_host_address(d.yiaddr) ||
 		    (d.server_id && d.server_id != c->offer.server_id))
 			return;
 		c->ack = d;
 		keep(&c->ack_pkt, pkt, len);
-		if (!d.file[0] && !c->offer.file[0] && c->have_proxy && !c->proxy.file[0] &&
-		    proxy_address(c)) {
+		if (!d.file[0] && !c->offer.file[0] && c->have_proxy && !c->proxy.file[0]) {
 			/* A proxy offered PXE service without naming a file: ask its
 			 * boot server, once the caller has configured our address. */
 			c->state = DHCP_PROXY_REQUESTING;
@@ -300,8 +317,8 @@ void dhcp_client_lease(const struct dhcp_client *c, struct dhcp_lease *l)
 	}
 	memcpy(l->boot_file, boot->file, sizeof(l->boot_file));
 	memcpy(l->tftp_server_name, boot->sname, sizeof(l->tftp_server_name));
-	l->next_server = boot->siaddr ? boot->siaddr : boot->server_id;
-	if (boot == &c->proxy_ack && !boot->siaddr)
+	l->next_server = next_server(boot);
+	if (boot == &c->proxy_ack && !is_host_address(boot->siaddr))
 		l->next_server = proxy_address(c);
 	l->boot_from_proxy = boot == &c->proxy || boot == &c->proxy_ack;
 	if (l->boot_from_proxy)

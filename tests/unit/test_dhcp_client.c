@@ -541,6 +541,51 @@ static void test_foreign_and_malformed_replies_are_ignored(void **state)
 	assert_false(c.have_offer);
 }
 
+/* An address that no host can have (0/8, loopback, multicast, broadcast)
+ * is never taken as ours or as a server's: an offer naming one is ignored,
+ * and a proxy's siaddr that is one leaves the boot server at its server id
+ * (found by fuzz_dhcp: the 4011 request went to 255.255.255.255). */
+static void test_offers_naming_no_host_address_are_ignored(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	static const uint32_t bad[] = { IP(0, 1, 2, 3), IP(127, 0, 0, 1), IP(224, 0, 0, 5),
+					IP(240, 0, 0, 1), IP(255, 255, 255, 255) };
+
+	client_init(&c);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		offer(&f, c.xid, bad[i], SERVER, "b.efi", false);
+		feed(&c, 1, &f);
+		offer(&f, c.xid, ADDR, bad[i], "b.efi", false);
+		feed(&c, 1, &f);
+		offer(&f, c.xid, 0, bad[i], NULL, true);
+		feed(&c, 1, &f);
+	}
+	assert_false(c.have_offer);
+	assert_false(c.have_proxy);
+	assert_int_equal(c.state, DHCP_SELECTING);
+
+	/* A proxy whose siaddr is the broadcast address: ask its server id. */
+	offer(&f, c.xid, 0, PROXY, NULL, true);
+	memcpy(f.buf + 20, &bad[4], 4);
+	feed(&c, 2, &f);
+	assert_true(c.have_proxy);
+	offer(&f, c.xid, ADDR, SERVER, NULL, false);
+	feed(&c, 3, &f);
+	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, NULL);
+	feed(&c, 4, &f);
+	tick(&c, 5);
+	assert_int_equal(sent.port, PXE_BOOT_SERVER_PORT);
+	assert_int_equal(sent.dst, PROXY);
+	/* An ACK for a broadcast address binds nothing. */
+	client_init(&c);
+	offer(&f, c.xid, ADDR, SERVER, "b.efi", false);
+	feed(&c, 1, &f);
+	ack(&f, DHCP_ACK, c.xid, bad[4], SERVER, NULL);
+	feed(&c, 2, &f);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+}
+
 static void test_nak_restarts_then_fails(void **state)
 {
 	struct dhcp_client c;
@@ -621,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_four_unanswered_requests_start_over),
 		cmocka_unit_test(test_silent_boot_server_still_binds),
 		cmocka_unit_test(test_foreign_and_malformed_replies_are_ignored),
+		cmocka_unit_test(test_offers_naming_no_host_address_are_ignored),
 		cmocka_unit_test(test_nak_restarts_then_fails),
 		cmocka_unit_test(test_backoff_is_jittered_bounded_and_times_out),
 		cmocka_unit_test(test_two_clients_draw_different_xids),
