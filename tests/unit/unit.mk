@@ -14,3 +14,8 @@ $(BUILD)/unit/test_rtc: platform/rtc.c
 $(BUILD)/unit/test_fetch_url: boot/fetch_url.c
 $(BUILD)/unit/test_efi_runtime: efi/runtime.c efi/variables.c platform/rtc.c lib/crc32.c
 $(BUILD)/unit/test_efi_runtime: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_efi_handle: efi/core/handle.c efi/core/handle_locate.c efi/core/driver.c \
+	efi/core/devpath.c
+$(BUILD)/unit/test_efi_handle: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_efi_devpath: efi/core/devpath.c efi/core/devpath_text.c
+$(BUILD)/unit/test_efi_devpath: UNIT_CFLAGS += $(EFI_INC)
