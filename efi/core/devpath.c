@@ -192,7 +192,7 @@ void efi_dp_add_path(struct efi_dp_builder *b, const EFI_DEVICE_PATH *path)
 		b->failed = true;
 		return;
 	}
-	if (reserve(b, n - 4)) {
+	if (n > 4 && reserve(b, n - 4)) {
 		memcpy(b->buf + b->len, path, n - 4);
 		b->len += n - 4;
 	}

@@ -56,3 +56,6 @@ $(BUILD)/fuzz/fuzz_bzimage: boot/bzimage.c platform/memmap.c
 $(BUILD)/fuzz/fuzz_snp_frame: snp/snp_frame.c
 $(BUILD)/fuzz/fuzz_snp_frame: FUZZ_CFLAGS += $(EFI_INC)
 $(BUILD)/fuzz/fuzz_smbios: platform/smbios_parse.c
+$(BUILD)/fuzz/fuzz_devpath: efi/core/devpath.c efi/core/devpath_text.c efi/core/handle.c \
+	efi/core/handle_locate.c efi/core/driver.c
+$(BUILD)/fuzz/fuzz_devpath: FUZZ_CFLAGS += $(EFI_INC)
