@@ -4,6 +4,11 @@ itself against a reference UEFI before wireboot runs it.
 
   run_ovmf.py --tftp DIR --bootfile efitest.efi [--marker REGEX] [--timeout S]
   run_ovmf.py --disk build/efi-tests/efitest.efi   (FAT image, EFI/BOOT/BOOTX64.EFI)
+  run_ovmf.py --esp build/efi-tree/vmlinuz.efi build/efi-tree/initrd-efi.img \
+      --shell 'vmlinuz.efi console=ttyS0 initrd=\initrd-efi.img wb.poweroff' \
+      --marker 'WIREBOOT-DEMO: powering off'
+                   (files on a FAT disk; OVMF's built-in UEFI Shell runs the
+                    command from startup.nsh: an EFI program with LoadOptions)
 
 Network boot uses QEMU's user network (built-in DHCP and TFTP) and a
 virtio-net-pci NIC with its option ROM off (romfile=), so OVMF's own
@@ -32,15 +37,21 @@ OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 
 
-def fat_image(efi, path, extra=()):
-    """A 64 MiB FAT disk with efi as EFI/BOOT/BOOTX64.EFI (mtools)."""
+def fat_image(path, efi=None, extra=(), shell=None):
+    """A 64 MiB FAT disk (mtools): efi as EFI/BOOT/BOOTX64.EFI, the extra
+    files in its root, and a startup.nsh running the shell command."""
     with open(path, "wb") as f:
         f.truncate(64 << 20)
     subprocess.run(["mformat", "-i", path, "-F", "::"], check=True)
-    subprocess.run(["mmd", "-i", path, "::/EFI", "::/EFI/BOOT"], check=True)
-    subprocess.run(["mcopy", "-i", path, str(efi), "::/EFI/BOOT/BOOTX64.EFI"], check=True)
+    if efi:
+        subprocess.run(["mmd", "-i", path, "::/EFI", "::/EFI/BOOT"], check=True)
+        subprocess.run(["mcopy", "-i", path, str(efi), "::/EFI/BOOT/BOOTX64.EFI"], check=True)
     for f in extra:
         subprocess.run(["mcopy", "-i", path, str(f), "::/"], check=True)
+    if shell:
+        nsh = Path(path).with_name("startup.nsh")
+        nsh.write_text(f"fs0:\r\n{shell}\r\n")
+        subprocess.run(["mcopy", "-i", path, str(nsh), "::/"], check=True)
 
 
 def qemu_args(args, vars_copy, disk):
@@ -48,11 +59,13 @@ def qemu_args(args, vars_copy, disk):
          "-smp", "1", "-nodefaults", "-display", "none", "-serial", "stdio", "-no-reboot",
          "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
          "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
-    net = "user,id=n0"
-    if args.tftp:
-        net += f",tftp={Path(args.tftp).resolve()},bootfile={args.bootfile}"
-    a += ["-netdev", net, "-device",
-          "virtio-net-pci,netdev=n0,romfile=" + (",bootindex=1" if args.tftp else "")]
+    # No NIC for the shell: OVMF would try PXE before it falls back to it.
+    if not args.shell:
+        net = "user,id=n0"
+        if args.tftp:
+            net += f",tftp={Path(args.tftp).resolve()},bootfile={args.bootfile}"
+        a += ["-netdev", net, "-device",
+              "virtio-net-pci,netdev=n0,romfile=" + (",bootindex=1" if args.tftp else "")]
     if disk:
         a += ["-drive", f"if=none,id=d0,format=raw,file={disk}",
               "-device", "virtio-blk-pci,drive=d0,bootindex=0"]
@@ -104,6 +117,8 @@ def main():
     ap.add_argument("--tftp", help="TFTP root served by QEMU's user network")
     ap.add_argument("--bootfile", default="efitest.efi", help="DHCP boot file name")
     ap.add_argument("--disk", help="EFI program to boot from a FAT disk instead")
+    ap.add_argument("--esp", nargs="+", default=[], help="files for the FAT disk's root")
+    ap.add_argument("--shell", help="UEFI Shell command line to run from startup.nsh")
     ap.add_argument("--marker", default=r"^EFITEST done: ", help="regex that ends the run")
     ap.add_argument("--linger", type=float, default=2, help="seconds to keep going after it")
     ap.add_argument("--timeout", type=float, default=300)
@@ -113,18 +128,21 @@ def main():
     ap.add_argument("--log", help="console log file")
     ap.add_argument("extra", nargs="*", help="more QEMU arguments (after --)")
     args = ap.parse_args()
-    if bool(args.tftp) == bool(args.disk):
-        ap.error("give exactly one of --tftp DIR or --disk FILE")
-    name = Path(args.disk).stem if args.disk else Path(args.bootfile).stem
+    if sum(map(bool, (args.tftp, args.disk, args.shell))) != 1:
+        ap.error("give exactly one of --tftp DIR, --disk FILE or --shell CMD")
+    if args.tftp:
+        name = Path(args.bootfile).stem
+    else:
+        name = Path(args.disk or args.shell.split()[0]).stem
     log = Path(args.log) if args.log else ROOT / "build" / "test-logs" / f"ovmf-{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="ovmf-") as tmp:
         vars_copy = Path(tmp) / "OVMF_VARS.fd"
         shutil.copy(OVMF_VARS, vars_copy)
         disk = None
-        if args.disk:
+        if args.disk or args.shell:
             disk = Path(tmp) / "esp.img"
-            fat_image(args.disk, disk)
+            fat_image(disk, args.disk, args.esp, args.shell)
         output, found = run(qemu_args(args, vars_copy, disk), log, args.marker, args.timeout,
                             args.linger)
     print(f"\nrun_ovmf: marker {'found' if found else 'NOT found'}; log {log}", file=sys.stderr)
