@@ -5,11 +5,13 @@
 
 #define COM1 0x3f8
 #define UART_THR 0
+#define UART_RBR 0
 #define UART_IER 1
 #define UART_FCR 2
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define UART_LSR_DR 0x01
 #define UART_LSR_THRE 0x20
 
 static int serial_ok;
@@ -42,4 +44,11 @@ void serial_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		serial_putc(s[i]);
+}
+
+int serial_getc_nonblock(void)
+{
+	if (!serial_ok || !(inb(COM1 + UART_LSR) & UART_LSR_DR))
+		return -1;
+	return inb(COM1 + UART_RBR);
 }

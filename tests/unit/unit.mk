@@ -19,3 +19,7 @@ $(BUILD)/unit/test_efi_handle: efi/core/handle.c efi/core/handle_locate.c efi/co
 $(BUILD)/unit/test_efi_handle: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_efi_devpath: efi/core/devpath.c efi/core/devpath_text.c
 $(BUILD)/unit/test_efi_devpath: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_console_keys: efi/console_keys.c
+$(BUILD)/unit/test_console_keys: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_efi_console: efi/console.c efi/console_keys.c
+$(BUILD)/unit/test_efi_console: UNIT_CFLAGS += $(EFI_INC)
