@@ -27,20 +27,23 @@
 
 /* wireboot's vendor GUID for a virtio-mmio transport node:
  * VenHw(C4A829E3-0FD3-4703-B517-BA1C8F245307,<base, 8 bytes little endian>). */
-#define WB_VIRTIO_MMIO_DP_GUID                                                                   \
-	{                                                                                        \
-		0xc4a829e3, 0x0fd3, 0x4703, { 0xb5, 0x17, 0xba, 0x1c, 0x8f, 0x24, 0x53, 0x07 } \
+#define WB_VIRTIO_MMIO_DP_GUID                                                                     \
+	{                                                                                          \
+		0xc4a829e3, 0x0fd3, 0x4703,                                                        \
+		{                                                                                  \
+			0xb5, 0x17, 0xba, 0x1c, 0x8f, 0x24, 0x53, 0x07                             \
+		}                                                                                  \
 	}
 
 /* Node lengths of the fixed-size nodes we build (UEFI 2.10 s.10.3). */
-#define EFI_DP_LEN_END 4
-#define EFI_DP_LEN_PCI 6
-#define EFI_DP_LEN_ACPI 12
+#define EFI_DP_LEN_END	  4
+#define EFI_DP_LEN_PCI	  6
+#define EFI_DP_LEN_ACPI	  12
 #define EFI_DP_LEN_MEMMAP 24
 #define EFI_DP_LEN_VENDOR 20 /* + vendor data */
-#define EFI_DP_LEN_MAC 37
-#define EFI_DP_LEN_IPV4 27 /* UEFI 2.x: with gateway and subnet mask */
-#define EFI_DP_LEN_HD 42
+#define EFI_DP_LEN_MAC	  37
+#define EFI_DP_LEN_IPV4	  27 /* UEFI 2.x: with gateway and subnet mask */
+#define EFI_DP_LEN_HD	  42
 
 /* A node's type, subtype and length (the header is byte-packed). */
 static inline uint8_t efi_dp_type(const EFI_DEVICE_PATH *n)
@@ -94,8 +97,7 @@ EFI_DEVICE_PATH *efi_devpath_dup(const EFI_DEVICE_PATH *dp);
  * NULL gives a lone end node. */
 EFI_DEVICE_PATH *efi_devpath_append(const EFI_DEVICE_PATH *a, const EFI_DEVICE_PATH *b);
 /* path without its final end node, then one node (length >= 4), then an end. */
-EFI_DEVICE_PATH *efi_devpath_append_node(const EFI_DEVICE_PATH *path,
-					 const EFI_DEVICE_PATH *node);
+EFI_DEVICE_PATH *efi_devpath_append_node(const EFI_DEVICE_PATH *path, const EFI_DEVICE_PATH *node);
 
 /* Builder: nodes appended one after another, then efi_dp_finish(). With a
  * caller buffer, nothing is written past cap; with buf NULL the builder

@@ -77,6 +77,12 @@ EFI_STATUS efi_protocol_open_driver(EFI_HANDLE controller, const EFI_GUID *guid,
 EFI_STATUS efi_protocol_close(EFI_HANDLE handle, const EFI_GUID *guid, EFI_HANDLE agent,
 			      EFI_HANDLE controller);
 
+/* Drop every open record made by agent or naming it as controller, without
+ * calling anyone: for UnloadImage and an image's Exit (UEFI 2.10 s.7.4.6;
+ * EDK2 does the same), so a program that ends with a protocol open (GRUB's
+ * SNP, EXCLUSIVE) does not keep it locked. */
+void efi_handle_forget_agent(EFI_HANDLE agent);
+
 /* The handle with guid whose device path is the longest prefix of *dp's
  * first instance; *dp is advanced to the remainder. EFI_NOT_FOUND,
  * EFI_INVALID_PARAMETER for a malformed path. */
@@ -119,8 +125,7 @@ EFI_STATUS EFIAPI efi_locate_handle_buffer(EFI_LOCATE_SEARCH_TYPE SearchType, EF
 EFI_STATUS EFIAPI efi_locate_protocol(EFI_GUID *Protocol, VOID *Registration, VOID **Interface);
 EFI_STATUS EFIAPI efi_locate_device_path_api(EFI_GUID *Protocol, EFI_DEVICE_PATH **DevicePath,
 					     EFI_HANDLE *Device);
-EFI_STATUS EFIAPI efi_connect_controller(EFI_HANDLE ControllerHandle,
-					 EFI_HANDLE *DriverImageHandle,
+EFI_STATUS EFIAPI efi_connect_controller(EFI_HANDLE ControllerHandle, EFI_HANDLE *DriverImageHandle,
 					 EFI_DEVICE_PATH *RemainingDevicePath, BOOLEAN Recursive);
 EFI_STATUS EFIAPI efi_disconnect_controller(EFI_HANDLE ControllerHandle,
 					    EFI_HANDLE DriverImageHandle, EFI_HANDLE ChildHandle);

@@ -49,8 +49,7 @@ long efi_devpath_prefix(const EFI_DEVICE_PATH *prefix, const EFI_DEVICE_PATH *pa
 }
 
 /* Pool copy of len bytes followed by, when end is set, an End Entire node. */
-static EFI_DEVICE_PATH *pool_path(const void *a, size_t alen, const void *b, size_t blen,
-				  bool end)
+static EFI_DEVICE_PATH *pool_path(const void *a, size_t alen, const void *b, size_t blen, bool end)
 {
 	uint8_t *p = sysmem_zalloc(alen + blen + (end ? 4 : 0));
 
@@ -88,8 +87,7 @@ EFI_DEVICE_PATH *efi_devpath_append(const EFI_DEVICE_PATH *a, const EFI_DEVICE_P
 	return pool_path(a, an - 4, b, bn, false);
 }
 
-EFI_DEVICE_PATH *efi_devpath_append_node(const EFI_DEVICE_PATH *path,
-					 const EFI_DEVICE_PATH *node)
+EFI_DEVICE_PATH *efi_devpath_append_node(const EFI_DEVICE_PATH *path, const EFI_DEVICE_PATH *node)
 {
 	size_t pn = 4, nn = 0;
 
@@ -244,8 +242,8 @@ void efi_dp_add_vendor(struct efi_dp_builder *b, uint8_t type, uint8_t subtype,
 		       const EFI_GUID *guid, const void *data, size_t data_len)
 {
 	uint8_t *p = data_len <= 0xffff - EFI_DP_LEN_VENDOR
-			     ? node(b, type, subtype, EFI_DP_LEN_VENDOR + data_len)
-			     : NULL;
+			 ? node(b, type, subtype, EFI_DP_LEN_VENDOR + data_len)
+			 : NULL;
 
 	if (!p) {
 		b->failed = true;
@@ -265,8 +263,7 @@ void efi_dp_add_virtio_mmio(struct efi_dp_builder *b, uint64_t base)
 	efi_dp_add_vendor(b, HARDWARE_DEVICE_PATH, HW_VENDOR_DP, &g, le, sizeof(le));
 }
 
-void efi_dp_add_mac(struct efi_dp_builder *b, const uint8_t *addr, size_t addr_len,
-		    uint8_t if_type)
+void efi_dp_add_mac(struct efi_dp_builder *b, const uint8_t *addr, size_t addr_len, uint8_t if_type)
 {
 	if (addr_len > 32) {
 		b->failed = true;
@@ -303,8 +300,8 @@ void efi_dp_add_uri(struct efi_dp_builder *b, const char *uri, size_t len)
 void efi_dp_add_file(struct efi_dp_builder *b, const char *path)
 {
 	size_t n = strnlen(path, 0x7ffe);
-	uint8_t *p = n < 0x7ffe ? node(b, MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP, 4 + 2 * (n + 1))
-				: NULL;
+	uint8_t *p =
+	    n < 0x7ffe ? node(b, MEDIA_DEVICE_PATH, MEDIA_FILEPATH_DP, 4 + 2 * (n + 1)) : NULL;
 
 	if (!p) {
 		b->failed = true;

@@ -438,7 +438,7 @@ static CHAR16 *text_done(struct text *t)
 
 CHAR16 *efi_devpath_text_node(const EFI_DEVICE_PATH *n, size_t len)
 {
-	struct text t = { 0 };
+	struct text t = {0};
 
 	if (!n || len < 4 || efi_dp_node_len(n) < 4 || efi_dp_node_len(n) > len)
 		return NULL;
@@ -453,7 +453,7 @@ CHAR16 *efi_devpath_text(const EFI_DEVICE_PATH *dp, size_t size)
 {
 	size_t total = efi_devpath_size(dp, size);
 	const uint8_t *p = (const uint8_t *)dp;
-	struct text t = { 0 };
+	struct text t = {0};
 	bool sep = false;
 
 	if (!total)
@@ -489,6 +489,6 @@ static CHAR16 *EFIAPI to_text_path(CONST EFI_DEVICE_PATH_PROTOCOL *path, BOOLEAN
 }
 
 EFI_DEVICE_PATH_TO_TEXT_PROTOCOL efi_devpath_to_text_protocol = {
-	.ConvertDeviceNodeToText = to_text_node,
-	.ConvertDevicePathToText = to_text_path,
+    .ConvertDeviceNodeToText = to_text_node,
+    .ConvertDevicePathToText = to_text_path,
 };

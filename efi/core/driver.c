@@ -174,7 +174,7 @@ static struct candidate *candidates(EFI_HANDLE *drivers, size_t *count)
 		while (j < n && c[j].handle != drivers[i])
 			j++;
 		if (db && j == n && n < all)
-			c[n++] = (struct candidate){ drivers[i], db, false };
+			c[n++] = (struct candidate){drivers[i], db, false};
 	}
 	first = n;
 	for (size_t i = 0; i < all; i++) {
@@ -183,7 +183,7 @@ static struct candidate *candidates(EFI_HANDLE *drivers, size_t *count)
 			j++;
 		if (j < first)
 			continue;
-		struct candidate k = { hs[i], efi_protocol_find(hs[i], &efi_db_guid), false };
+		struct candidate k = {hs[i], efi_protocol_find(hs[i], &efi_db_guid), false};
 		if (!k.db)
 			continue; /* installed with a NULL interface: nothing to call */
 		/* Insertion by descending Version, stable among equals. */
@@ -247,8 +247,7 @@ out:
 	return res;
 }
 
-EFI_STATUS EFIAPI efi_connect_controller(EFI_HANDLE ControllerHandle,
-					 EFI_HANDLE *DriverImageHandle,
+EFI_STATUS EFIAPI efi_connect_controller(EFI_HANDLE ControllerHandle, EFI_HANDLE *DriverImageHandle,
 					 EFI_DEVICE_PATH *RemainingDevicePath, BOOLEAN Recursive)
 {
 	if (!efi_obj_lookup(ControllerHandle))

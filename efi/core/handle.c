@@ -529,6 +529,26 @@ EFI_STATUS efi_protocol_close(EFI_HANDLE h, const EFI_GUID *g, EFI_HANDLE agent,
 	return found ? EFI_SUCCESS : EFI_NOT_FOUND;
 }
 
+void efi_handle_forget_agent(EFI_HANDLE agent)
+{
+	if (!agent)
+		return;
+	for (struct efi_object *o = efi_objects; o; o = o->next) {
+		for (struct efi_iface *pi = o->ifaces; pi; pi = pi->next) {
+			struct efi_open **pp = &pi->opens;
+			while (*pp) {
+				struct efi_open *op = *pp;
+				if (op->agent == agent || op->controller == agent) {
+					*pp = op->next;
+					sysmem_free(op);
+				} else {
+					pp = &op->next;
+				}
+			}
+		}
+	}
+}
+
 /* Any device path among the pairs already on a handle? s.7.3.16 */
 static bool dp_exists(void *dp)
 {
@@ -539,8 +559,7 @@ static bool dp_exists(void *dp)
 	       efi_dp_is_end_entire(rest);
 }
 
-EFI_STATUS efi_protocol_install_multiple(EFI_HANDLE *handle, const struct efi_pair *pairs,
-					 size_t n)
+EFI_STATUS efi_protocol_install_multiple(EFI_HANDLE *handle, const struct efi_pair *pairs, size_t n)
 {
 	EFI_HANDLE old;
 	struct efi_object *held = NULL;
@@ -638,22 +657,22 @@ EFI_STATUS EFIAPI efi_reinstall_protocol_interface(EFI_HANDLE Handle, EFI_GUID *
 
 /* Read the (GUID, interface) pairs of a variadic ms_abi call up to the
  * NULL GUID; more than MULTI_MAX pairs is refused. */
-#define COLLECT_PAIRS(last, pairs, n, too_many)                                    \
-	do {                                                                       \
-		__builtin_ms_va_list ap;                                           \
-		__builtin_ms_va_start(ap, last);                                   \
-		for (n = 0;; n++) {                                                \
-			EFI_GUID *g_ = __builtin_va_arg(ap, EFI_GUID *);           \
-			if (!g_)                                                   \
-				break;                                             \
-			if (n == MULTI_MAX) {                                      \
-				too_many = true;                                   \
-				break;                                             \
-			}                                                          \
-			pairs[n].guid = g_;                                        \
-			pairs[n].iface = __builtin_va_arg(ap, void *);             \
-		}                                                                  \
-		__builtin_ms_va_end(ap);                                           \
+#define COLLECT_PAIRS(last, pairs, n, too_many)                                                    \
+	do {                                                                                       \
+		__builtin_ms_va_list ap;                                                           \
+		__builtin_ms_va_start(ap, last);                                                   \
+		for (n = 0;; n++) {                                                                \
+			EFI_GUID *g_ = __builtin_va_arg(ap, EFI_GUID *);                           \
+			if (!g_)                                                                   \
+				break;                                                             \
+			if (n == MULTI_MAX) {                                                      \
+				too_many = true;                                                   \
+				break;                                                             \
+			}                                                                          \
+			pairs[n].guid = g_;                                                        \
+			pairs[n].iface = __builtin_va_arg(ap, void *);                             \
+		}                                                                                  \
+		__builtin_ms_va_end(ap);                                                           \
 	} while (0)
 
 EFI_STATUS EFIAPI efi_install_multiple_protocol_interfaces(EFI_HANDLE *Handle, ...)

@@ -13,7 +13,7 @@
 #define MULTI_MAX 32
 /* Bounds on loops that call foreign code which could undo our progress. */
 #define RELEASE_ROUNDS 64
-#define CONNECT_DEPTH 8
+#define CONNECT_DEPTH  8
 /* Entries of a DriverImageHandle list read at most. */
 #define DRIVER_LIST_MAX 64
 

@@ -34,7 +34,7 @@ EFI_STATUS EFIAPI efi_signal_event(EFI_EVENT e)
 	abort();
 }
 
-static EFI_GUID guid_net = { 0x1234, 0x5678, 0x9abc, { 1, 2, 3, 4, 5, 6, 7, 8 } };
+static EFI_GUID guid_net = {0x1234, 0x5678, 0x9abc, {1, 2, 3, 4, 5, 6, 7, 8}};
 static EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
 static EFI_HANDLE nic, root;
 static int iface;
@@ -43,7 +43,7 @@ static int iface;
 static void setup(void)
 {
 	static uint8_t root_buf[32], nic_buf[96];
-	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+	static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 	struct efi_dp_builder b;
 
 	efi_dp_init(&b, root_buf, sizeof(root_buf));

@@ -40,22 +40,22 @@ static const char *narrow(CHAR16 *s)
 	return out;
 }
 
-static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-static const EFI_GUID part_guid = { 0x4fbd0e1a, 0x1c2b, 0x4d5e,
-				    { 0x9f, 0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76 } };
+static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const EFI_GUID part_guid = {
+    0x4fbd0e1a, 0x1c2b, 0x4d5e, {0x9f, 0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76}};
 
 static EFI_DEVICE_PATH *loader_path(void *buf, size_t cap)
 {
 	struct efi_dp_builder b;
 	struct efi_dp_ipv4 ip = {
-		.local = { 10, 0, 2, 15 },
-		.remote = { 10, 0, 2, 2 },
-		.local_port = 68,
-		.remote_port = 69,
-		.protocol = 17,
-		.static_ip = false,
-		.gateway = { 10, 0, 2, 2 },
-		.mask = { 255, 255, 255, 0 },
+	    .local = {10, 0, 2, 15},
+	    .remote = {10, 0, 2, 2},
+	    .local_port = 68,
+	    .remote_port = 69,
+	    .protocol = 17,
+	    .static_ip = false,
+	    .gateway = {10, 0, 2, 2},
+	    .mask = {255, 255, 255, 0},
 	};
 	const char *uri = "http://10.0.2.2/boot.efi";
 
@@ -79,10 +79,10 @@ static void test_node_bytes(void **state)
 
 	assert_ptr_equal(dp, buf);
 	/* ACPI PNP0A03, UID 0 */
-	static const uint8_t acpi[] = { 2, 1, 12, 0, 0xd0, 0x41, 0x03, 0x0a, 0, 0, 0, 0 };
+	static const uint8_t acpi[] = {2, 1, 12, 0, 0xd0, 0x41, 0x03, 0x0a, 0, 0, 0, 0};
 	assert_memory_equal(p, acpi, sizeof(acpi));
 	p += 12;
-	static const uint8_t pci[] = { 1, 1, 6, 0, 0, 2 }; /* function, then device */
+	static const uint8_t pci[] = {1, 1, 6, 0, 0, 2}; /* function, then device */
 	assert_memory_equal(p, pci, sizeof(pci));
 	p += 6;
 	assert_int_equal(p[0], 3);
@@ -92,8 +92,8 @@ static void test_node_bytes(void **state)
 	assert_int_equal(p[10], 0); /* padded to 32 bytes */
 	assert_int_equal(p[36], 1); /* IfType Ethernet */
 	p += 37;
-	static const uint8_t ipv4[] = { 3,  12, 27, 0, 10, 0,	2,   15,  10,  0,   2, 2, 68, 0,
-					69, 0,	17, 0, 0,  10, 0,   2,	 2,   255, 255, 255, 0 };
+	static const uint8_t ipv4[] = {3,  12, 27, 0, 10, 0,  2, 15, 10, 0,   2,   2,	68, 0,
+				       69, 0,  17, 0, 0,  10, 0, 2,  2,	 255, 255, 255, 0};
 	assert_memory_equal(p, ipv4, sizeof(ipv4));
 	p += 27;
 	assert_int_equal(p[1], 24);
@@ -104,7 +104,7 @@ static void test_node_bytes(void **state)
 	assert_int_equal(p[1], 1);
 	assert_int_equal(p[2], 42);
 	assert_int_equal(p[4], 1);
-	static const uint8_t start[8] = { 0, 8 }, size[8] = { 0, 0, 0x10 };
+	static const uint8_t start[8] = {0, 8}, size[8] = {0, 0, 0x10};
 	assert_memory_equal(p + 8, start, 8);
 	assert_memory_equal(p + 16, size, 8);
 	assert_memory_equal(p + 24, &part_guid, 16);
@@ -118,7 +118,7 @@ static void test_node_bytes(void **state)
 	assert_int_equal(p[6], 'E');
 	assert_int_equal(p[4 + 2 * 21], 0); /* the NUL */
 	p += 48;
-	static const uint8_t end[] = { 0x7f, 0xff, 4, 0 };
+	static const uint8_t end[] = {0x7f, 0xff, 4, 0};
 	assert_memory_equal(p, end, 4);
 	assert_int_equal(efi_devpath_size(dp, sizeof(buf)), p + 4 - buf);
 }
@@ -209,13 +209,13 @@ static void test_pool_builder(void **state)
 
 static void test_validator_refuses_malformed_paths(void **state)
 {
-	uint8_t ok[] = { 1, 1, 6, 0, 0, 2, 0x7f, 0xff, 4, 0 };
-	uint8_t zero_len[] = { 1, 1, 0, 0, 0, 2, 0x7f, 0xff, 4, 0 };
-	uint8_t short_len[] = { 1, 1, 3, 0, 0, 2, 0x7f, 0xff, 4, 0 };
-	uint8_t past_end[] = { 1, 1, 0x20, 0, 0, 2, 0x7f, 0xff, 4, 0 };
-	uint8_t no_end[] = { 1, 1, 6, 0, 0, 2, 1, 1, 4, 0 };
-	uint8_t long_end[] = { 1, 1, 6, 0, 0, 2, 0x7f, 0xff, 5, 0, 0 };
-	uint8_t instances[] = { 1, 1, 6, 0, 0, 2, 0x7f, 1, 4, 0, 1, 1, 6, 0, 1, 3, 0x7f, 0xff, 4, 0 };
+	uint8_t ok[] = {1, 1, 6, 0, 0, 2, 0x7f, 0xff, 4, 0};
+	uint8_t zero_len[] = {1, 1, 0, 0, 0, 2, 0x7f, 0xff, 4, 0};
+	uint8_t short_len[] = {1, 1, 3, 0, 0, 2, 0x7f, 0xff, 4, 0};
+	uint8_t past_end[] = {1, 1, 0x20, 0, 0, 2, 0x7f, 0xff, 4, 0};
+	uint8_t no_end[] = {1, 1, 6, 0, 0, 2, 1, 1, 4, 0};
+	uint8_t long_end[] = {1, 1, 6, 0, 0, 2, 0x7f, 0xff, 5, 0, 0};
+	uint8_t instances[] = {1, 1, 6, 0, 0, 2, 0x7f, 1, 4, 0, 1, 1, 6, 0, 1, 3, 0x7f, 0xff, 4, 0};
 
 	assert_int_equal(efi_devpath_size((EFI_DEVICE_PATH *)ok, sizeof(ok)), 10);
 	assert_int_equal(efi_devpath_size((EFI_DEVICE_PATH *)ok, 9), 0); /* end cut off */
@@ -235,18 +235,18 @@ static void test_validator_refuses_malformed_paths(void **state)
 	assert_null(efi_devpath_text_node((EFI_DEVICE_PATH *)zero_len, sizeof(zero_len)));
 	assert_null(efi_devpath_text_node((EFI_DEVICE_PATH *)past_end, sizeof(past_end)));
 	assert_null(efi_devpath_text_node(NULL, 4));
-	assert_string_equal(narrow(efi_devpath_text((EFI_DEVICE_PATH *)instances,
-						    sizeof(instances))),
-			    "Pci(0x2,0x0),Pci(0x3,0x1)");
+	assert_string_equal(
+	    narrow(efi_devpath_text((EFI_DEVICE_PATH *)instances, sizeof(instances))),
+	    "Pci(0x2,0x0),Pci(0x3,0x1)");
 }
 
 static void test_prefix(void **state)
 {
-	uint8_t a[] = { 2, 1, 12, 0, 0xd0, 0x41, 3, 0x0a, 0, 0, 0, 0, 0x7f, 0xff, 4, 0 };
-	uint8_t b[] = { 2, 1, 12, 0, 0xd0, 0x41, 3, 0x0a, 0, 0, 0, 0,
-			1, 1, 6,  0, 0,	   2,	 0x7f, 0xff, 4, 0 };
-	uint8_t c[] = { 2, 1, 12, 0, 0xd0, 0x41, 3, 0x0a, 1, 0, 0, 0, 0x7f, 0xff, 4, 0 };
-	uint8_t e[] = { 0x7f, 0xff, 4, 0 };
+	uint8_t a[] = {2, 1, 12, 0, 0xd0, 0x41, 3, 0x0a, 0, 0, 0, 0, 0x7f, 0xff, 4, 0};
+	uint8_t b[] = {2, 1, 12, 0, 0xd0, 0x41, 3, 0x0a, 0,    0, 0,
+		       0, 1, 1,	 6, 0,	  0,	2, 0x7f, 0xff, 4, 0};
+	uint8_t c[] = {2, 1, 12, 0, 0xd0, 0x41, 3, 0x0a, 1, 0, 0, 0, 0x7f, 0xff, 4, 0};
+	uint8_t e[] = {0x7f, 0xff, 4, 0};
 
 	assert_int_equal(efi_devpath_prefix((EFI_DEVICE_PATH *)a, (EFI_DEVICE_PATH *)b), 12);
 	assert_int_equal(efi_devpath_prefix((EFI_DEVICE_PATH *)b, (EFI_DEVICE_PATH *)b), 18);
@@ -257,9 +257,9 @@ static void test_prefix(void **state)
 
 static void test_dup_and_append(void **state)
 {
-	uint8_t a[] = { 1, 1, 6, 0, 0, 2, 0x7f, 0xff, 4, 0 };
-	uint8_t b[] = { 1, 1, 6, 0, 1, 3, 0x7f, 0xff, 4, 0 };
-	uint8_t bad[] = { 1, 1, 0, 0, 0x7f, 0xff, 4, 0 };
+	uint8_t a[] = {1, 1, 6, 0, 0, 2, 0x7f, 0xff, 4, 0};
+	uint8_t b[] = {1, 1, 6, 0, 1, 3, 0x7f, 0xff, 4, 0};
+	uint8_t bad[] = {1, 1, 0, 0, 0x7f, 0xff, 4, 0};
 	EFI_DEVICE_PATH *r;
 
 	r = efi_devpath_dup((EFI_DEVICE_PATH *)a);
@@ -308,8 +308,8 @@ static void test_text_of_a_loader_path(void **state)
 			    "\\EFI\\BOOT\\BOOTX64.EFI");
 	/* Through the protocol, as a program calls it. */
 	assert_string_equal(
-		narrow(efi_devpath_to_text_protocol.ConvertDeviceNodeToText(dp, FALSE, FALSE)),
-		"PciRoot(0x0)");
+	    narrow(efi_devpath_to_text_protocol.ConvertDeviceNodeToText(dp, FALSE, FALSE)),
+	    "PciRoot(0x0)");
 	CHAR16 *t = efi_devpath_to_text_protocol.ConvertDevicePathToText(dp, TRUE, TRUE);
 	assert_int_equal(strncmp(narrow(t), "PciRoot(0x0)/Pci(0x2,0x0)/", 26), 0);
 	assert_null(efi_devpath_to_text_protocol.ConvertDevicePathToText(NULL, FALSE, FALSE));
@@ -324,22 +324,24 @@ static const char *node_text(const uint8_t *n)
 
 static void test_text_of_other_nodes(void **state)
 {
-	static const uint8_t ip1x[19] = { 3, 12, 19, 0, 192, 168, 1, 5, 192, 168, 1, 1, 0, 0, 0, 0,
-					  6, 0, 1 };
-	static const uint8_t venmedia[22] = { 4, 3, 22, 0, 0x78, 0x56, 0x34, 0x12, 0x34, 0x12,
-					      0x78, 0x56, 1, 2, 3, 4, 5, 6, 7, 8, 0xab, 0xcd };
-	static const uint8_t hd_mbr[42] = { 4, 1, 42, 0, 2, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 1, 0, 0,
-					    0, 0, 0, 0, 0, 0xef, 0xbe, 0xad, 0xde, [40] = 1, 1 };
-	static const uint8_t unknown[7] = { 0x20, 7, 7, 0, 0xde, 0xad, 0x01 };
-	static const uint8_t short_pci[5] = { 1, 1, 5, 0, 9 };
-	static const uint8_t acpi_other[12] = { 2, 1, 12, 0, 0xd0, 0x41, 0x01, 0x05, 3, 0, 0, 0 };
-	static const uint8_t acpi_nonpnp[12] = { 2, 1, 12, 0, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0 };
-	static const uint8_t mac_other[37] = { 3, 11, 37, 0, 0xaa, [36] = 6 };
-	static const uint8_t ctrl[8] = { 1, 5, 8, 0, 2, 0, 0, 0 };
-	static const uint8_t vlan[6] = { 3, 20, 6, 0, 100, 0 };
-	static const uint8_t end_inst[4] = { 0x7f, 1, 4, 0 };
-	static const uint8_t end_all[4] = { 0x7f, 0xff, 4, 0 };
-	static const uint8_t file_odd[9] = { 4, 4, 9, 0, 'a', 0, 'b', 0, 'c' };
+	static const uint8_t ip1x[19] = {3, 12, 19, 0, 192, 168, 1, 5, 192, 168,
+					 1, 1,	0,  0, 0,   0,	 6, 0, 1};
+	static const uint8_t venmedia[22] = {4,	   3,	 22,   0,    0x78, 0x56, 0x34, 0x12,
+					     0x34, 0x12, 0x78, 0x56, 1,	   2,	 3,    4,
+					     5,	   6,	 7,    8,    0xab, 0xcd};
+	static const uint8_t hd_mbr[42] = {4, 1, 42, 0, 2,    0,    0,	  0,	0,	  8,
+					   0, 0, 0,  0, 0,    0,    1,	  0,	0,	  0,
+					   0, 0, 0,  0, 0xef, 0xbe, 0xad, 0xde, [40] = 1, 1};
+	static const uint8_t unknown[7] = {0x20, 7, 7, 0, 0xde, 0xad, 0x01};
+	static const uint8_t short_pci[5] = {1, 1, 5, 0, 9};
+	static const uint8_t acpi_other[12] = {2, 1, 12, 0, 0xd0, 0x41, 0x01, 0x05, 3, 0, 0, 0};
+	static const uint8_t acpi_nonpnp[12] = {2, 1, 12, 0, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0};
+	static const uint8_t mac_other[37] = {3, 11, 37, 0, 0xaa, [36] = 6};
+	static const uint8_t ctrl[8] = {1, 5, 8, 0, 2, 0, 0, 0};
+	static const uint8_t vlan[6] = {3, 20, 6, 0, 100, 0};
+	static const uint8_t end_inst[4] = {0x7f, 1, 4, 0};
+	static const uint8_t end_all[4] = {0x7f, 0xff, 4, 0};
+	static const uint8_t file_odd[9] = {4, 4, 9, 0, 'a', 0, 'b', 0, 'c'};
 
 	assert_string_equal(node_text(ip1x), "IPv4(192.168.1.1,TCP,Static,192.168.1.5)");
 	assert_string_equal(node_text(venmedia),
@@ -387,16 +389,16 @@ static void test_text_out_of_memory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_node_bytes),
-		cmocka_unit_test(test_memmap_and_virtio_mmio_nodes),
-		cmocka_unit_test(test_builder_bounds),
-		cmocka_unit_test(test_pool_builder),
-		cmocka_unit_test(test_validator_refuses_malformed_paths),
-		cmocka_unit_test(test_prefix),
-		cmocka_unit_test(test_dup_and_append),
-		cmocka_unit_test(test_text_of_a_loader_path),
-		cmocka_unit_test(test_text_of_other_nodes),
-		cmocka_unit_test(test_text_out_of_memory),
+	    cmocka_unit_test(test_node_bytes),
+	    cmocka_unit_test(test_memmap_and_virtio_mmio_nodes),
+	    cmocka_unit_test(test_builder_bounds),
+	    cmocka_unit_test(test_pool_builder),
+	    cmocka_unit_test(test_validator_refuses_malformed_paths),
+	    cmocka_unit_test(test_prefix),
+	    cmocka_unit_test(test_dup_and_append),
+	    cmocka_unit_test(test_text_of_a_loader_path),
+	    cmocka_unit_test(test_text_of_other_nodes),
+	    cmocka_unit_test(test_text_out_of_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

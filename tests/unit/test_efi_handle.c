@@ -40,9 +40,9 @@ EFI_STATUS EFIAPI efi_signal_event(EFI_EVENT e)
 	return EFI_SUCCESS;
 }
 
-static EFI_GUID guid_a = { 0x11111111, 0x2222, 0x3333, { 1, 2, 3, 4, 5, 6, 7, 8 } };
-static EFI_GUID guid_b = { 0x44444444, 0x5555, 0x6666, { 1, 2, 3, 4, 5, 6, 7, 8 } };
-static EFI_GUID guid_c = { 0x77777777, 0x8888, 0x9999, { 1, 2, 3, 4, 5, 6, 7, 8 } };
+static EFI_GUID guid_a = {0x11111111, 0x2222, 0x3333, {1, 2, 3, 4, 5, 6, 7, 8}};
+static EFI_GUID guid_b = {0x44444444, 0x5555, 0x6666, {1, 2, 3, 4, 5, 6, 7, 8}};
+static EFI_GUID guid_c = {0x77777777, 0x8888, 0x9999, {1, 2, 3, 4, 5, 6, 7, 8}};
 static EFI_GUID dp_guid = EFI_DEVICE_PATH_PROTOCOL_GUID;
 static EFI_GUID db_guid = EFI_DRIVER_BINDING_PROTOCOL_GUID;
 static int iface1, iface2, iface3;
@@ -72,8 +72,9 @@ static void test_install_creates_and_refuses_duplicates(void **state)
 	EFI_HANDLE h = NULL, other;
 	void *p;
 
-	assert_int_equal(efi_install_protocol_interface(NULL, &guid_a, EFI_NATIVE_INTERFACE, &iface1),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_install_protocol_interface(NULL, &guid_a, EFI_NATIVE_INTERFACE, &iface1),
+	    EFI_INVALID_PARAMETER);
 	assert_int_equal(efi_install_protocol_interface(&h, NULL, EFI_NATIVE_INTERFACE, &iface1),
 			 EFI_INVALID_PARAMETER);
 	assert_int_equal(efi_install_protocol_interface(&h, &guid_a, EFI_PCODE_INTERFACE, &iface1),
@@ -81,11 +82,12 @@ static void test_install_creates_and_refuses_duplicates(void **state)
 	assert_null(h);
 	h = new_handle(&guid_a, &iface1);
 	other = h;
-	assert_int_equal(efi_install_protocol_interface(&other, &guid_a, EFI_NATIVE_INTERFACE,
-							&iface2),
-			 EFI_INVALID_PARAMETER);
-	assert_int_equal(efi_install_protocol_interface(&other, &guid_b, EFI_NATIVE_INTERFACE, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_protocol_interface(&other, &guid_a, EFI_NATIVE_INTERFACE, &iface2),
+	    EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_install_protocol_interface(&other, &guid_b, EFI_NATIVE_INTERFACE, NULL),
+	    EFI_SUCCESS);
 	assert_ptr_equal(other, h);
 	assert_int_equal(efi_handle_protocol(h, &guid_a, &p), EFI_SUCCESS);
 	assert_ptr_equal(p, &iface1);
@@ -110,8 +112,7 @@ static void test_uninstall_last_protocol_removes_handle(void **state)
 
 	assert_int_equal(efi_uninstall_protocol_interface(h, &guid_a, &iface2), EFI_NOT_FOUND);
 	assert_int_equal(efi_uninstall_protocol_interface(h, &guid_b, &iface1), EFI_NOT_FOUND);
-	assert_int_equal(efi_uninstall_protocol_interface(h, NULL, &iface1),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(efi_uninstall_protocol_interface(h, NULL, &iface1), EFI_INVALID_PARAMETER);
 	assert_int_equal(efi_uninstall_protocol_interface(h, &guid_a, &iface1), EFI_SUCCESS);
 	assert_false(efi_handle_valid(h));
 	assert_int_equal(handle_count(), 0);
@@ -119,15 +120,15 @@ static void test_uninstall_last_protocol_removes_handle(void **state)
 	assert_int_equal(efi_uninstall_protocol_interface(h, &guid_a, &iface1),
 			 EFI_INVALID_PARAMETER);
 	EFI_HANDLE again = h;
-	assert_int_equal(efi_install_protocol_interface(&again, &guid_a, EFI_NATIVE_INTERFACE,
-							&iface1),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_install_protocol_interface(&again, &guid_a, EFI_NATIVE_INTERFACE, &iface1),
+	    EFI_INVALID_PARAMETER);
 }
 
 static void test_foreign_pointers_are_refused(void **state)
 {
 	/* Looks like ours from the inside: a magic and plausible fields. */
-	uint64_t junk[16] = { 0x4c444e48u, 0, 0, 0 };
+	uint64_t junk[16] = {0x4c444e48u, 0, 0, 0};
 	EFI_HANDLE h = new_handle(&guid_a, &iface1), fake = junk;
 	void *p;
 	UINTN n = sizeof(junk);
@@ -170,7 +171,7 @@ static void test_foreign_pointers_are_refused(void **state)
 
 static void test_reinstall(void **state)
 {
-	struct fake_event ev = { 0 };
+	struct fake_event ev = {0};
 	void *reg, *p;
 	EFI_HANDLE h = new_handle(&guid_a, &iface1), got;
 	UINTN n = sizeof(got);
@@ -209,7 +210,7 @@ static void check_both_installed(struct fake_event *ev)
 
 static void test_install_multiple_all_or_nothing(void **state)
 {
-	struct fake_event ev = { 0, check_both_installed };
+	struct fake_event ev = {0, check_both_installed};
 	EFI_HANDLE h = NULL, h2;
 	void *reg, *p;
 	UINTN n;
@@ -228,9 +229,9 @@ static void test_install_multiple_all_or_nothing(void **state)
 
 	seen_both = false;
 	ev.signals = 0;
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&h, &guid_a, &iface1, &guid_b,
-								  &iface2, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&h, &guid_a, &iface1, &guid_b, &iface2, NULL),
+	    EFI_SUCCESS);
 	assert_non_null(h);
 	assert_int_equal(ev.signals, 1);
 	assert_true(seen_both);
@@ -238,17 +239,17 @@ static void test_install_multiple_all_or_nothing(void **state)
 
 	/* On an existing handle: a clash on the second pair undoes the first. */
 	h2 = h;
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&h2, &guid_c, &iface3, &guid_b,
-								  &iface3, NULL),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&h2, &guid_c, &iface3, &guid_b, &iface3, NULL),
+	    EFI_INVALID_PARAMETER);
 	assert_ptr_equal(h2, h);
 	assert_int_equal(efi_handle_protocol(h, &guid_c, &p), EFI_UNSUPPORTED);
 	assert_int_equal(efi_handle_protocol(h, &guid_b, &p), EFI_SUCCESS);
 	assert_ptr_equal(p, &iface2);
 
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b,
-								    &iface2, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b, &iface2, NULL),
+	    EFI_SUCCESS);
 	assert_false(efi_handle_valid(h));
 	efi_handle_event_closed(&ev);
 }
@@ -264,9 +265,9 @@ static void test_install_multiple_refuses_existing_device_path(void **state)
 	efi_dp_add_pci(&b, 2, 0);
 	EFI_DEVICE_PATH *p1 = efi_dp_finish(&b);
 	memcpy(buf2, buf1, sizeof(buf1)); /* the same path at another address */
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&h, &dp_guid, p1, &guid_a, &iface1,
-								  NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&h, &dp_guid, p1, &guid_a, &iface1, NULL),
+	    EFI_SUCCESS);
 	assert_int_equal(efi_install_multiple_protocol_interfaces(&h2, &guid_b, &iface2, &dp_guid,
 								  (void *)buf2, NULL),
 			 EFI_ALREADY_STARTED);
@@ -277,14 +278,15 @@ static void test_install_multiple_refuses_existing_device_path(void **state)
 	efi_dp_add_path(&b, p1);
 	efi_dp_add_pci(&b, 0, 0);
 	assert_non_null(efi_dp_finish(&b));
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&h2, &dp_guid, (void *)buf2, NULL),
-			 EFI_SUCCESS);
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(h2, &dp_guid, (void *)buf2,
-								    NULL),
-			 EFI_SUCCESS);
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(h, &dp_guid, p1, &guid_a,
-								    &iface1, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&h2, &dp_guid, (void *)buf2, NULL),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(h2, &dp_guid, (void *)buf2, NULL),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(h, &dp_guid, p1, &guid_a, &iface1, NULL),
+	    EFI_SUCCESS);
 }
 
 static void test_uninstall_multiple_all_or_nothing(void **state)
@@ -292,27 +294,28 @@ static void test_uninstall_multiple_all_or_nothing(void **state)
 	EFI_HANDLE h = NULL, agent = new_handle(&guid_c, &iface3);
 	void *p;
 
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&h, &guid_a, &iface1, &guid_b,
-								  &iface2, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&h, &guid_a, &iface1, &guid_b, &iface2, NULL),
+	    EFI_SUCCESS);
 	/* One pair not installed (wrong interface): nothing is removed. */
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b,
-								    &iface1, NULL),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b, &iface1, NULL),
+	    EFI_INVALID_PARAMETER);
 	assert_int_equal(efi_handle_protocol(h, &guid_a, &p), EFI_SUCCESS);
 	/* The second is held open EXCLUSIVE: the first comes back. */
-	assert_int_equal(efi_open_protocol(h, &guid_b, &p, agent, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
-			 EFI_SUCCESS);
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b,
-								    &iface2, NULL),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_b, &p, agent, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b, &iface2, NULL),
+	    EFI_INVALID_PARAMETER);
 	assert_true(efi_handle_valid(h));
 	assert_int_equal(efi_handle_protocol(h, &guid_a, &p), EFI_SUCCESS);
 	assert_ptr_equal(p, &iface1);
 	assert_int_equal(efi_close_protocol(h, &guid_b, agent, NULL), EFI_SUCCESS);
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b,
-								    &iface2, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(h, &guid_a, &iface1, &guid_b, &iface2, NULL),
+	    EFI_SUCCESS);
 	assert_false(efi_handle_valid(h));
 	assert_int_equal(efi_uninstall_protocol_interface(agent, &guid_c, &iface3), EFI_SUCCESS);
 }
@@ -322,46 +325,48 @@ static void test_open_protocol_arguments(void **state)
 	EFI_HANDLE h = new_handle(&guid_a, &iface1), agent = new_handle(&guid_c, &iface3);
 	void *p = &iface3;
 
-	assert_int_equal(efi_open_protocol(h, &guid_a, NULL, agent, NULL,
-					   EFI_OPEN_PROTOCOL_GET_PROTOCOL),
-			 EFI_INVALID_PARAMETER);
-	assert_int_equal(efi_open_protocol(h, &guid_a, NULL, NULL, NULL,
-					   EFI_OPEN_PROTOCOL_TEST_PROTOCOL),
-			 EFI_SUCCESS);
-	assert_int_equal(efi_open_protocol(h, &guid_b, NULL, NULL, NULL,
-					   EFI_OPEN_PROTOCOL_TEST_PROTOCOL),
-			 EFI_UNSUPPORTED);
-	assert_int_equal(efi_open_protocol(h, &guid_b, &p, agent, NULL,
-					   EFI_OPEN_PROTOCOL_GET_PROTOCOL),
-			 EFI_UNSUPPORTED);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, NULL, agent, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
+	    EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, NULL, NULL, NULL, EFI_OPEN_PROTOCOL_TEST_PROTOCOL),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_b, NULL, NULL, NULL, EFI_OPEN_PROTOCOL_TEST_PROTOCOL),
+	    EFI_UNSUPPORTED);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_b, &p, agent, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
+	    EFI_UNSUPPORTED);
 	assert_null(p);
-	assert_int_equal(efi_open_protocol(h, NULL, &p, agent, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
-			 EFI_INVALID_PARAMETER);
-	const UINT32 bad[] = { 0, 0x40, EFI_OPEN_PROTOCOL_BY_DRIVER | EFI_OPEN_PROTOCOL_GET_PROTOCOL,
-			       EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER | EFI_OPEN_PROTOCOL_EXCLUSIVE };
+	assert_int_equal(
+	    efi_open_protocol(h, NULL, &p, agent, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
+	    EFI_INVALID_PARAMETER);
+	const UINT32 bad[] = {0, 0x40, EFI_OPEN_PROTOCOL_BY_DRIVER | EFI_OPEN_PROTOCOL_GET_PROTOCOL,
+			      EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER | EFI_OPEN_PROTOCOL_EXCLUSIVE};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(efi_open_protocol(h, &guid_a, &p, agent, h, bad[i]),
 				 EFI_INVALID_PARAMETER);
 	/* Agent and controller handles must be real where the spec says so. */
 	assert_int_equal(efi_open_protocol(h, &guid_a, &p, NULL, h, EFI_OPEN_PROTOCOL_BY_DRIVER),
 			 EFI_INVALID_PARAMETER);
-	assert_int_equal(efi_open_protocol(h, &guid_a, &p, agent, NULL, EFI_OPEN_PROTOCOL_BY_DRIVER),
-			 EFI_INVALID_PARAMETER);
-	assert_int_equal(efi_open_protocol(h, &guid_a, &p, agent, NULL,
-					   EFI_OPEN_PROTOCOL_BY_DRIVER |
-						   EFI_OPEN_PROTOCOL_EXCLUSIVE),
-			 EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, &p, agent, NULL, EFI_OPEN_PROTOCOL_BY_DRIVER),
+	    EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, &p, agent, NULL,
+			      EFI_OPEN_PROTOCOL_BY_DRIVER | EFI_OPEN_PROTOCOL_EXCLUSIVE),
+	    EFI_INVALID_PARAMETER);
 	assert_int_equal(efi_open_protocol(h, &guid_a, &p, NULL, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
 			 EFI_INVALID_PARAMETER);
-	assert_int_equal(efi_open_protocol(h, &guid_a, &p, agent, h,
-					   EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER),
-			 EFI_INVALID_PARAMETER); /* the controller cannot be its own child */
-	assert_int_equal(efi_open_protocol(h, &guid_a, &p, NULL, agent,
-					   EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER),
-			 EFI_INVALID_PARAMETER);
-	assert_int_equal(efi_open_protocol(h, &guid_a, &p, agent, agent,
-					   EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, &p, agent, h, EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER),
+	    EFI_INVALID_PARAMETER); /* the controller cannot be its own child */
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, &p, NULL, agent, EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER),
+	    EFI_INVALID_PARAMETER);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, &p, agent, agent, EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER),
+	    EFI_SUCCESS);
 	assert_ptr_equal(p, &iface1);
 	assert_int_equal(efi_close_protocol(h, &guid_a, agent, agent), EFI_SUCCESS);
 	assert_int_equal(efi_uninstall_protocol_interface(h, &guid_a, &iface1), EFI_SUCCESS);
@@ -385,8 +390,9 @@ static void test_open_protocol_exclusivity(void **state)
 	assert_int_equal(efi_open_protocol(h, &guid_a, &p, d2, h, bd | ex), EFI_ACCESS_DENIED);
 	assert_int_equal(efi_open_protocol(h, &guid_a, &p, d2, NULL, ex), EFI_ACCESS_DENIED);
 	/* Non-driver opens are always fine. */
-	assert_int_equal(efi_open_protocol(h, &guid_a, &p, d2, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_open_protocol(h, &guid_a, &p, d2, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
+	    EFI_SUCCESS);
 	assert_int_equal(efi_close_protocol(h, &guid_a, d1, h), EFI_SUCCESS);
 	assert_int_equal(efi_close_protocol(h, &guid_a, d1, h), EFI_NOT_FOUND);
 
@@ -427,9 +433,9 @@ static void test_open_information_and_close(void **state)
 	assert_int_equal(efi_open_protocol_information(h, &guid_a, &e, NULL),
 			 EFI_INVALID_PARAMETER);
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(efi_open_protocol(h, &guid_a, &p, agent, NULL,
-						   EFI_OPEN_PROTOCOL_GET_PROTOCOL),
-				 EFI_SUCCESS);
+		assert_int_equal(
+		    efi_open_protocol(h, &guid_a, &p, agent, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
+		    EFI_SUCCESS);
 	assert_int_equal(efi_open_protocol(h, &guid_a, &p, agent, h, EFI_OPEN_PROTOCOL_BY_DRIVER),
 			 EFI_SUCCESS);
 	assert_int_equal(efi_open_protocol_information(h, &guid_a, &e, &n), EFI_SUCCESS);
@@ -537,7 +543,7 @@ static void test_locate_handle(void **state)
 
 static void test_notify_queues(void **state)
 {
-	struct fake_event e1 = { 0 }, e2 = { 0 }, eb = { 0 };
+	struct fake_event e1 = {0}, e2 = {0}, eb = {0};
 	void *r1, *r2, *rb, *p;
 	EFI_HANDLE got, *buf;
 	UINTN size, n;
@@ -610,9 +616,9 @@ static void test_notify_queues(void **state)
 	efi_handle_event_closed(&eb);
 	assert_int_equal(efi_uninstall_protocol_interface(h1, &guid_a, &iface1), EFI_SUCCESS);
 	assert_int_equal(efi_uninstall_protocol_interface(h2, &guid_a, &iface2), EFI_SUCCESS);
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(h3, &guid_c, &iface3, &guid_b,
-								    NULL, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(h3, &guid_c, &iface3, &guid_b, NULL, NULL),
+	    EFI_SUCCESS);
 	assert_int_equal(efi_uninstall_protocol_interface(h5, &guid_a, &iface3), EFI_SUCCESS);
 }
 
@@ -620,7 +626,7 @@ static void test_notify_queues(void **state)
 static EFI_DEVICE_PATH *path(uint8_t *buf, size_t cap, int depth)
 {
 	struct efi_dp_builder b;
-	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+	static const uint8_t mac[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 
 	efi_dp_init(&b, buf, cap);
 	efi_dp_add_pci_root(&b, false, 0);
@@ -641,15 +647,15 @@ static void test_locate_device_path(void **state)
 	EFI_HANDLE hr = NULL, hp = NULL, hm = NULL, got;
 	EFI_DEVICE_PATH *dp;
 
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&hr, &dp_guid, p_root, &guid_a,
-								  &iface1, NULL),
-			 EFI_SUCCESS);
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&hp, &dp_guid, p_pci, &guid_a,
-								  &iface1, NULL),
-			 EFI_SUCCESS);
-	assert_int_equal(efi_install_multiple_protocol_interfaces(&hm, &dp_guid, p_mac, &guid_b,
-								  &iface2, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&hr, &dp_guid, p_root, &guid_a, &iface1, NULL),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&hp, &dp_guid, p_pci, &guid_a, &iface1, NULL),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_install_multiple_protocol_interfaces(&hm, &dp_guid, p_mac, &guid_b, &iface2, NULL),
+	    EFI_SUCCESS);
 	dp = p_full;
 	assert_int_equal(efi_locate_device_path_api(&guid_a, &dp, &got), EFI_SUCCESS);
 	assert_ptr_equal(got, hp); /* the MAC handle is longer but lacks guid_a */
@@ -695,12 +701,12 @@ static void test_locate_device_path(void **state)
 	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(hr, &dp_guid, p_root, &guid_a,
 								    &iface1, NULL),
 			 EFI_SUCCESS);
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(hp, &dp_guid, p_pci, &guid_a,
-								    &iface1, NULL),
-			 EFI_SUCCESS);
-	assert_int_equal(efi_uninstall_multiple_protocol_interfaces(hm, &dp_guid, p_mac, &guid_b,
-								    &iface2, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(hp, &dp_guid, p_pci, &guid_a, &iface1, NULL),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_uninstall_multiple_protocol_interfaces(hm, &dp_guid, p_mac, &guid_b, &iface2, NULL),
+	    EFI_SUCCESS);
 }
 
 /* Our own BY_DRIVER opener with a release hook. */
@@ -724,7 +730,7 @@ static void test_release_hook(void **state)
 {
 	EFI_HANDLE nic = new_handle(&guid_a, &iface1), fw = new_handle(&guid_c, &iface3);
 	EFI_HANDLE app = new_handle(&guid_c, &iface3);
-	struct stack s = { fw, 0, EFI_SUCCESS, true };
+	struct stack s = {fw, 0, EFI_SUCCESS, true};
 	void *p;
 
 	assert_int_equal(efi_protocol_open_driver(nic, &guid_a, fw, &p, release, &s), EFI_SUCCESS);
@@ -732,8 +738,9 @@ static void test_release_hook(void **state)
 	assert_int_equal(efi_protocol_open_driver(nic, &guid_a, fw, &p, release, &s),
 			 EFI_ALREADY_STARTED);
 	/* A program asking for it EXCLUSIVE makes our stack let go. */
-	assert_int_equal(efi_open_protocol(nic, &guid_a, &p, app, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    efi_open_protocol(nic, &guid_a, &p, app, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
+	    EFI_SUCCESS);
 	assert_int_equal(s.asked, 1);
 	assert_int_equal(efi_protocol_open_driver(nic, &guid_a, fw, &p, release, &s),
 			 EFI_ACCESS_DENIED);
@@ -743,14 +750,17 @@ static void test_release_hook(void **state)
 	assert_int_equal(efi_protocol_open_driver(nic, &guid_a, fw, &p, release, &s), EFI_SUCCESS);
 	s.answer = EFI_DEVICE_ERROR;
 	s.close = false;
-	assert_int_equal(efi_open_protocol(nic, &guid_a, &p, app, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
+	assert_int_equal(
+	    efi_open_protocol(nic, &guid_a, &p, app, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
+	    EFI_ACCESS_DENIED);
+	assert_int_equal(efi_uninstall_protocol_interface(nic, &guid_a, &iface1),
 			 EFI_ACCESS_DENIED);
-	assert_int_equal(efi_uninstall_protocol_interface(nic, &guid_a, &iface1), EFI_ACCESS_DENIED);
 	assert_int_equal(efi_disconnect_controller(nic, fw, NULL), EFI_DEVICE_ERROR);
 	/* A hook that says yes but keeps the protocol open counts as a no. */
 	s.answer = EFI_SUCCESS;
 	s.asked = 0;
-	assert_int_equal(efi_uninstall_protocol_interface(nic, &guid_a, &iface1), EFI_ACCESS_DENIED);
+	assert_int_equal(efi_uninstall_protocol_interface(nic, &guid_a, &iface1),
+			 EFI_ACCESS_DENIED);
 	assert_int_equal(s.asked, 1);
 	assert_true(efi_protocol_has(nic, &guid_a));
 	/* Disconnect of another agent leaves ours alone. */
@@ -781,8 +791,8 @@ static EFI_STATUS EFIAPI drv_supported(EFI_DRIVER_BINDING_PROTOCOL *this, EFI_HA
 	d->supported++;
 	return efi_open_protocol(ctrl, &guid_a, NULL, this->DriverBindingHandle, ctrl,
 				 EFI_OPEN_PROTOCOL_TEST_PROTOCOL) == EFI_SUCCESS
-		       ? EFI_SUCCESS
-		       : EFI_UNSUPPORTED;
+		   ? EFI_SUCCESS
+		   : EFI_UNSUPPORTED;
 }
 
 static EFI_STATUS EFIAPI drv_start(EFI_DRIVER_BINDING_PROTOCOL *this, EFI_HANDLE ctrl,
@@ -814,9 +824,9 @@ static EFI_STATUS EFIAPI drv_stop(EFI_DRIVER_BINDING_PROTOCOL *this, EFI_HANDLE 
 		assert_int_equal(n, 1);
 		assert_ptr_equal(kids[0], d->child);
 		assert_int_equal(efi_close_protocol(ctrl, &guid_a, me, d->child), EFI_SUCCESS);
-		assert_int_equal(efi_uninstall_protocol_interface(d->child, &guid_b,
-								  &d->child_iface),
-				 EFI_SUCCESS);
+		assert_int_equal(
+		    efi_uninstall_protocol_interface(d->child, &guid_b, &d->child_iface),
+		    EFI_SUCCESS);
 		d->stopped_kids++;
 		return EFI_SUCCESS;
 	}
@@ -827,7 +837,7 @@ static EFI_STATUS EFIAPI drv_stop(EFI_DRIVER_BINDING_PROTOCOL *this, EFI_HANDLE 
 static void test_connect_and_disconnect_drivers(void **state)
 {
 	EFI_HANDLE ctrl = new_handle(&guid_a, &iface1), other = new_handle(&guid_c, &iface3);
-	struct driver d = { .db = { drv_supported, drv_start, drv_stop, 0x10, NULL, NULL } };
+	struct driver d = {.db = {drv_supported, drv_start, drv_stop, 0x10, NULL, NULL}};
 	EFI_HANDLE dh = NULL;
 
 	assert_int_equal(efi_connect_controller(NULL, NULL, NULL, FALSE), EFI_INVALID_PARAMETER);
@@ -858,7 +868,7 @@ static void test_connect_and_disconnect_drivers(void **state)
 	assert_int_equal(d.stopped_ctrl, 1);
 
 	/* Uninstalling the controller's protocol stops the driver first. */
-	EFI_HANDLE list[] = { other, dh, NULL }; /* "other" has no Driver Binding */
+	EFI_HANDLE list[] = {other, dh, NULL}; /* "other" has no Driver Binding */
 	assert_int_equal(efi_connect_controller(ctrl, list, NULL, FALSE), EFI_SUCCESS);
 	assert_int_equal(d.started, 2);
 	EFI_HANDLE child = d.child;
@@ -869,6 +879,40 @@ static void test_connect_and_disconnect_drivers(void **state)
 	assert_false(efi_handle_valid(child));
 
 	assert_int_equal(efi_uninstall_protocol_interface(dh, &db_guid, &d.db), EFI_SUCCESS);
+	assert_int_equal(efi_uninstall_protocol_interface(other, &guid_c, &iface3), EFI_SUCCESS);
+}
+
+static void test_forget_agent(void **state)
+{
+	EFI_HANDLE nic = new_handle(&guid_a, &iface1), img = new_handle(&guid_c, &iface3);
+	EFI_HANDLE other = new_handle(&guid_c, &iface3);
+	EFI_OPEN_PROTOCOL_INFORMATION_ENTRY *e;
+	UINTN n;
+	void *p;
+
+	assert_int_equal(
+	    efi_open_protocol(nic, &guid_a, &p, img, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_open_protocol(nic, &guid_a, &p, other, img, EFI_OPEN_PROTOCOL_BY_CHILD_CONTROLLER),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    efi_open_protocol(nic, &guid_a, &p, other, NULL, EFI_OPEN_PROTOCOL_GET_PROTOCOL),
+	    EFI_SUCCESS);
+	/* The image exits: what it held (or was the controller of) goes. */
+	efi_handle_forget_agent(img);
+	assert_int_equal(efi_open_protocol_information(nic, &guid_a, &e, &n), EFI_SUCCESS);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(e[0].AgentHandle, other);
+	assert_int_equal(e[0].Attributes, EFI_OPEN_PROTOCOL_GET_PROTOCOL);
+	free(e);
+	assert_int_equal(
+	    efi_open_protocol(nic, &guid_a, &p, other, NULL, EFI_OPEN_PROTOCOL_EXCLUSIVE),
+	    EFI_SUCCESS);
+	efi_handle_forget_agent(NULL);
+	efi_handle_forget_agent(other);
+	assert_int_equal(efi_uninstall_protocol_interface(nic, &guid_a, &iface1), EFI_SUCCESS);
+	assert_int_equal(efi_uninstall_protocol_interface(img, &guid_c, &iface3), EFI_SUCCESS);
 	assert_int_equal(efi_uninstall_protocol_interface(other, &guid_c, &iface3), EFI_SUCCESS);
 }
 
@@ -887,37 +931,38 @@ static void test_fill_boot_services(void **state)
 	assert_non_null(bs.ProtocolsPerHandle);
 	/* Through the table, as a program calls it (the variadic one too). */
 	EFI_HANDLE h = NULL;
-	assert_int_equal(bs.InstallMultipleProtocolInterfaces(&h, &guid_a, &iface1, &guid_b,
-							      &iface2, NULL),
-			 EFI_SUCCESS);
-	assert_int_equal(bs.UninstallMultipleProtocolInterfaces(h, &guid_b, &iface2, &guid_a,
-								&iface1, NULL),
-			 EFI_SUCCESS);
+	assert_int_equal(
+	    bs.InstallMultipleProtocolInterfaces(&h, &guid_a, &iface1, &guid_b, &iface2, NULL),
+	    EFI_SUCCESS);
+	assert_int_equal(
+	    bs.UninstallMultipleProtocolInterfaces(h, &guid_b, &iface2, &guid_a, &iface1, NULL),
+	    EFI_SUCCESS);
 	assert_false(efi_handle_valid(h));
 }
 
-#define T(f) cmocka_unit_test_teardown(f, check_empty)
-
 int main(void)
 {
+	/* Each test must leave the database empty (check_empty). */
 	const struct CMUnitTest tests[] = {
-		T(test_install_creates_and_refuses_duplicates),
-		T(test_uninstall_last_protocol_removes_handle),
-		T(test_foreign_pointers_are_refused),
-		T(test_reinstall),
-		T(test_install_multiple_all_or_nothing),
-		T(test_install_multiple_refuses_existing_device_path),
-		T(test_uninstall_multiple_all_or_nothing),
-		T(test_open_protocol_arguments),
-		T(test_open_protocol_exclusivity),
-		T(test_open_information_and_close),
-		T(test_protocols_per_handle),
-		T(test_locate_handle),
-		T(test_notify_queues),
-		T(test_locate_device_path),
-		T(test_release_hook),
-		T(test_connect_and_disconnect_drivers),
-		T(test_fill_boot_services),
+	    cmocka_unit_test_teardown(test_install_creates_and_refuses_duplicates, check_empty),
+	    cmocka_unit_test_teardown(test_uninstall_last_protocol_removes_handle, check_empty),
+	    cmocka_unit_test_teardown(test_foreign_pointers_are_refused, check_empty),
+	    cmocka_unit_test_teardown(test_reinstall, check_empty),
+	    cmocka_unit_test_teardown(test_install_multiple_all_or_nothing, check_empty),
+	    cmocka_unit_test_teardown(test_install_multiple_refuses_existing_device_path,
+				      check_empty),
+	    cmocka_unit_test_teardown(test_uninstall_multiple_all_or_nothing, check_empty),
+	    cmocka_unit_test_teardown(test_open_protocol_arguments, check_empty),
+	    cmocka_unit_test_teardown(test_open_protocol_exclusivity, check_empty),
+	    cmocka_unit_test_teardown(test_open_information_and_close, check_empty),
+	    cmocka_unit_test_teardown(test_protocols_per_handle, check_empty),
+	    cmocka_unit_test_teardown(test_locate_handle, check_empty),
+	    cmocka_unit_test_teardown(test_notify_queues, check_empty),
+	    cmocka_unit_test_teardown(test_locate_device_path, check_empty),
+	    cmocka_unit_test_teardown(test_release_hook, check_empty),
+	    cmocka_unit_test_teardown(test_connect_and_disconnect_drivers, check_empty),
+	    cmocka_unit_test_teardown(test_forget_agent, check_empty),
+	    cmocka_unit_test_teardown(test_fill_boot_services, check_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
