@@ -320,6 +320,8 @@ void dhcp_client_lease(const struct dhcp_client *c, struct dhcp_lease *l)
 	l->next_server = next_server(boot);
 	if (boot == &c->proxy_ack && !is_host_address(boot->siaddr))
 		l->next_server = proxy_address(c);
+	else if (!l->next_server)
+		l->next_server = l->server; /* an ACK without siaddr or server id */
 	l->boot_from_proxy = boot == &c->proxy || boot == &c->proxy_ack;
 	if (l->boot_from_proxy)
 		l->proxy_server = c->proxy.server_id;

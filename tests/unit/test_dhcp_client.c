@@ -423,6 +423,27 @@ static void test_offer_with_pxe_vendor_options_is_requested_at_once(void **state
 	assert_int_equal(sent.last.server_id, SERVER);
 }
 
+/* A boot file named only in an ACK that has neither siaddr nor a server
+ * id is fetched from the server whose offer we took. */
+static void test_file_from_an_ack_without_server_id(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	struct dhcp_lease l;
+
+	client_init(&c);
+	offer(&f, c.xid, ADDR, SERVER, "first.efi", false);
+	feed(&c, 1, &f);
+	fake_begin(&f, DHCP_ACK, c.xid, MAC, ADDR, 0, "from-ack.efi");
+	fake_end(&f);
+	feed(&c, 2, &f);
+	assert_int_equal(c.state, DHCP_BOUND);
+	dhcp_client_lease(&c, &l);
+	assert_string_equal(l.boot_file, "from-ack.efi");
+	assert_int_equal(l.server, SERVER);
+	assert_int_equal(l.next_server, SERVER);
+}
+
 /* An ACK or offer with a mask (0 for none) and a router (0 for none). */
 static void reply_with(struct fake_reply *f, uint8_t type, uint32_t xid, uint32_t yiaddr,
 		       uint32_t mask, uint32_t router, uint32_t lease_secs)
@@ -659,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_offer_after_a_retransmission_is_requested_at_window_end),
 		cmocka_unit_test(test_offer_with_pxe_vendor_options_is_requested_at_once),
 		cmocka_unit_test(test_mask_falls_back_to_the_offer_then_the_class),
+		cmocka_unit_test(test_file_from_an_ack_without_server_id),
 		cmocka_unit_test(test_proxy_offer_with_file_combines),
 		cmocka_unit_test(test_proxy_last_within_window),
 		cmocka_unit_test(test_proxy_without_file_asks_boot_server),
