@@ -291,8 +291,10 @@ int pe_section_get(const uint8_t *file, size_t len, const struct pe_info *pi, un
 	    (uint64_t)pi->section_table + (uint64_t)(idx + 1) * SECTION_HDR_SIZE > len)
 		return PE_E_INFO;
 	struct pe_shdr s = pe_shdr_read(file, pi->section_table, idx);
+	/* NUL-padded; bytes after a NUL are not part of the name. */
 	memcpy(out->name, file + pi->section_table + (size_t)idx * SECTION_HDR_SIZE, 8);
 	out->name[8] = 0;
+	memset(out->name + strlen(out->name), 0, 9 - strlen(out->name));
 	out->file_size = pe_shdr_file_size(&s);
 	out->file_offset = out->file_size ? s.raw_ptr : 0;
 	if ((uint64_t)out->file_offset + out->file_size > len)
@@ -307,7 +309,6 @@ int pe_section_get(const uint8_t *file, size_t len, const struct pe_info *pi, un
 int pe_find_section(const uint8_t *file, size_t len, const char *name, struct pe_section *out)
 {
 	struct pe_info pi;
-	char want[8] = {0};
 	size_t n = strlen(name);
 	int rc = pe_parse(file, len, &pi);
 
@@ -315,12 +316,12 @@ int pe_find_section(const uint8_t *file, size_t len, const char *name, struct pe
 	if (rc)
 		return rc;
 	/* "Section Table": an 8-byte, NUL-padded name; images have no string
-	 * table for longer ones. */
-	if (n > 8)
+	 * table for longer ones. What follows a NUL is not compared. */
+	if (!n || n > 8)
 		return PE_E_NO_SECTION;
-	memcpy(want, name, n);
 	for (unsigned i = 0; i < pi.nsections; i++)
-		if (!memcmp(file + pi.section_table + (size_t)i * SECTION_HDR_SIZE, want, 8))
+		if (!strncmp((const char *)file + pi.section_table + (size_t)i * SECTION_HDR_SIZE,
+			     name, 8))
 			return pe_section_get(file, len, &pi, i, out);
 	return PE_E_NO_SECTION;
 }

@@ -53,9 +53,14 @@ $(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c
 $(BUILD)/fuzz/fuzz_pxelinux: pxe/pxelinux.c
 $(BUILD)/fuzz/fuzz_bzimage: boot/bzimage.c platform/memmap.c
+$(BUILD)/fuzz/fuzz_pe: efi/pe.c
 $(BUILD)/fuzz/fuzz_snp_frame: snp/snp_frame.c
 $(BUILD)/fuzz/fuzz_snp_frame: FUZZ_CFLAGS += $(EFI_INC)
 $(BUILD)/fuzz/fuzz_smbios: platform/smbios_parse.c
 $(BUILD)/fuzz/fuzz_devpath: efi/core/devpath.c efi/core/devpath_text.c efi/core/handle.c \
 	efi/core/handle_locate.c efi/core/driver.c
 $(BUILD)/fuzz/fuzz_devpath: FUZZ_CFLAGS += $(EFI_INC)
+$(BUILD)/fuzz/fuzz_efi_vars: efi/variables.c
+$(BUILD)/fuzz/fuzz_efi_vars: FUZZ_CFLAGS += $(EFI_INC)
+$(BUILD)/fuzz/fuzz_console_keys: efi/console_keys.c
+$(BUILD)/fuzz/fuzz_console_keys: FUZZ_CFLAGS += $(EFI_INC)

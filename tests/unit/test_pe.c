@@ -827,6 +827,16 @@ static void test_find_section(void **state)
 	assert_int_equal(pe_find_section(img, FILE_LEN, ".cmd", &s), PE_E_NO_SECTION);
 	assert_int_equal(pe_find_section(img, FILE_LEN, ".cmdlinex", &s), PE_E_NO_SECTION);
 	assert_int_equal(pe_find_section(img, FILE_LEN, "", &s), PE_E_NO_SECTION);
+	/* Bytes after the NUL that ends a name are not part of it. */
+	img[SEC(S_RELOC, 7)] = 1;
+	assert_int_equal(pe_find_section(img, FILE_LEN, ".reloc", &s), 0);
+	assert_string_equal(s.name, ".reloc");
+	assert_int_equal(s.name[7], 0);
+	assert_int_equal(s.rva, RELOC_RVA);
+	/* An 8-byte name has no NUL. */
+	memcpy(img + SEC(S_RELOC, 0), ".sdmagic", 8);
+	assert_int_equal(pe_find_section(img, FILE_LEN, ".sdmagic", &s), 0);
+	assert_string_equal(s.name, ".sdmagic");
 	/* A bad image gives its parse error. */
 	put32(img + OPT(16), 0);
 	assert_int_equal(pe_find_section(img, FILE_LEN, ".cmdline", &s), PE_E_NO_ENTRY);
