@@ -7,6 +7,8 @@
 #include <chipset.h>
 #include <clock.h>
 #include <config.h>
+#include <efi_image.h>
+#include <efi_init.h>
 #include <fw_cfg.h>
 #include <handoff.h>
 #include <idt.h>
@@ -129,6 +131,10 @@ void wb_main(uint32_t entry, uint32_t start_info)
 
 	banner_print(&bootinfo, m, &config);
 
+	/* The UEFI core before the drivers: they install their protocols on
+	 * handles (architecture rule 7). */
+	efi_init();
+	idt_set_fault_hooks(efi_image_describe, efi_image_recover);
 	virtio_probe_all();
 	snp_probe_all();
 	if (net_init())

@@ -13,6 +13,10 @@
 size_t snp_probe_all(void);
 size_t snp_count(void);
 EFI_SIMPLE_NETWORK_PROTOCOL *snp_get(size_t i);
+/* The NIC's EFI handle (device path + SNP) and its device path; NULL if
+ * it has none. */
+EFI_HANDLE snp_handle(size_t i);
+EFI_DEVICE_PATH *snp_device_path(size_t i);
 /* "pci 00:02.0 (pci-modern)" and the like, for logs. */
 const char *snp_describe(size_t i);
 

@@ -90,6 +90,11 @@ struct virtio_dev {
 	uint64_t mmio;
 };
 
+/* Append the device's UEFI device path nodes (drivers/virtio/virtio_devpath.c):
+ * PciRoot(0x0)/Pci(..)/... or VenHw(virtio-mmio, base). */
+struct efi_dp_builder;
+void virtio_device_path(const struct virtio_dev *d, struct efi_dp_builder *b);
+
 /* Find every virtio device on PCI and MMIO; returns how many. */
 size_t virtio_probe_all(void);
 size_t virtio_count(void);

@@ -7,7 +7,9 @@
  * (so short frames are padded to 60 bytes without touching the caller's
  * memory); the caller's buffer comes back through GetStatus's TxBuf. */
 #include <string.h>
+#include <efi_devpath.h>
 #include <efi_event.h>
+#include <efi_handle.h>
 #include <format.h>
 #include <log.h>
 #include <sysmem.h>
@@ -53,6 +55,8 @@ struct snp_nic {
 	uint32_t pend_len;
 	uint32_t irq; /* pending interrupt-status bits */
 	EFI_NETWORK_STATISTICS stats;
+	EFI_HANDLE handle;	/* the NIC's handle: device path + SNP */
+	EFI_DEVICE_PATH *path; /* <virtio device>/MAC(mac,0x1) */
 };
 
 static struct snp_nic *nics[SNP_MAX];
@@ -542,6 +546,24 @@ static int snp_attach(struct snp_nic *n, struct virtio_dev *d)
 	return 0;
 }
 
+/* Give the NIC its EFI handle: the device path a loader compares with its
+ * own (PciRoot(0x0)/Pci(0x2,0x0)/MAC(525400123456,0x1), as OVMF's) and
+ * SNP. A NIC without one still boots through our own stack. */
+static void snp_publish(struct snp_nic *n)
+{
+	static const EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL, snp_guid = EFI_SIMPLE_NETWORK_PROTOCOL_GUID;
+	struct efi_dp_builder b;
+
+	efi_dp_init(&b, NULL, 0);
+	virtio_device_path(n->vdev, &b);
+	efi_dp_add_mac(&b, n->mode.CurrentAddress.Addr, n->mode.HwAddressSize, n->mode.IfType);
+	n->path = efi_dp_finish(&b);
+	if (!n->path || EFI_ERROR(efi_protocol_install(&n->handle, &dp_guid, n->path)) ||
+	    EFI_ERROR(efi_protocol_install(&n->handle, &snp_guid, &n->snp)))
+		log_warn("snp %s: no EFI handle (out of memory); EFI programs will not see it",
+			 n->desc);
+}
+
 size_t snp_probe_all(void)
 {
 	nnics = 0;
@@ -559,6 +581,7 @@ size_t snp_probe_all(void)
 			sysmem_free(n);
 			continue;
 		}
+		snp_publish(n);
 		nics[nnics++] = n;
 	}
 	return nnics;
@@ -572,6 +595,16 @@ size_t snp_count(void)
 EFI_SIMPLE_NETWORK_PROTOCOL *snp_get(size_t i)
 {
 	return i < nnics ? &nics[i]->snp : NULL;
+}
+
+EFI_HANDLE snp_handle(size_t i)
+{
+	return i < nnics ? nics[i]->handle : NULL;
+}
+
+EFI_DEVICE_PATH *snp_device_path(size_t i)
+{
+	return i < nnics ? nics[i]->path : NULL;
 }
 
 const char *snp_describe(size_t i)

@@ -10,6 +10,7 @@
 #include <clock.h>
 #include <efi_core.h>
 #include <efi_event.h>
+#include <efi_handle.h>
 #include <sysmem.h>
 
 #define EVENT_MAGIC 0x45564e54u /* "EVNT" */
@@ -263,6 +264,7 @@ EFI_STATUS EFIAPI efi_close_event(EFI_EVENT e)
 		return EFI_INVALID_PARAMETER;
 	struct efi_event *ev = *pp;
 	*pp = ev->next;
+	efi_handle_event_closed(ev); /* its protocol-notify registrations go too */
 	ev->magic = 0;
 	sysmem_free(ev);
 	return EFI_SUCCESS;

@@ -16,6 +16,10 @@ void sysmem_free(void *p);
 void *sysmem_zalloc(size_t size) { return calloc(1, size); }
 void sysmem_free(void *p) { free(p); }
 
+/* CloseEvent tells the handle database; nothing registered here. */
+void efi_handle_event_closed(EFI_EVENT e);
+void efi_handle_event_closed(EFI_EVENT e) {}
+
 /* A fake clock: time passes only when the code under test waits. */
 static uint64_t now_us;
 uint64_t clock_us_since_entry(void) { return now_us; }
