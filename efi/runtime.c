@@ -175,16 +175,10 @@ static EFI_STATUS EFIAPI rt_set_virtual_address_map(UINTN map_size, UINTN desc_s
 	rt_map_size = map_size;
 	rt_desc_size = desc_size;
 
-	/* Our table, every function in it and the system table's pointers
-	 * must all get virtual addresses: check before changing anything. */
-	void *table = &rt_table, *vendor = NULL, *config = NULL;
-	if (rt_systab) {
-		vendor = rt_systab->FirmwareVendor;
-		config = rt_systab->ConfigurationTable;
-	}
-	bool mapped = efi_runtime_convert_pointer(0, &table) == EFI_SUCCESS &&
-		      efi_runtime_convert_pointer(EFI_OPTIONAL_PTR, &vendor) == EFI_SUCCESS &&
-		      efi_runtime_convert_pointer(EFI_OPTIONAL_PTR, &config) == EFI_SUCCESS;
+	/* Our table and every function in it must get virtual addresses:
+	 * check before changing anything. */
+	void *table = &rt_table;
+	bool mapped = efi_runtime_convert_pointer(0, &table) == EFI_SUCCESS;
 	for (size_t i = 0; mapped && i < nfns; i++) {
 		void *p = *fns[i];
 		mapped = efi_runtime_convert_pointer(0, &p) == EFI_SUCCESS;
@@ -203,8 +197,14 @@ static EFI_STATUS EFIAPI rt_set_virtual_address_map(UINTN map_size, UINTN desc_s
 		efi_runtime_convert_pointer(0, fns[i]);
 	efi_table_crc(&rt_table.Hdr);
 	if (rt_systab) {
-		rt_systab->FirmwareVendor = vendor;
-		rt_systab->ConfigurationTable = config;
+		/* As EDK2 does: what has no virtual address keeps its old one
+		 * rather than failing the OS's switch. */
+		if (efi_runtime_convert_pointer(EFI_OPTIONAL_PTR,
+						(void **)&rt_systab->FirmwareVendor) ||
+		    efi_runtime_convert_pointer(EFI_OPTIONAL_PTR,
+						(void **)&rt_systab->ConfigurationTable))
+			log_warn("efi: SetVirtualAddressMap: system table pointers outside "
+				 "runtime memory");
 		rt_systab->RuntimeServices = table;
 		efi_table_crc(&rt_systab->Hdr);
 	}

@@ -195,10 +195,11 @@ static EFI_STATUS set(struct efi_vars *vs, bool runtime, bool fw, bool readonly,
 	bool del = !append && (size == 0 || !(attrs & ACCESS));
 	long off = find(vs, name, nb, guid);
 	if (off < 0) {
-		if (del)
-			return EFI_NOT_FOUND;
 		if (append && size == 0)
 			return EFI_SUCCESS;
+		/* Nothing to delete; and no variable without access rights. */
+		if (del || !(attrs & ACCESS))
+			return EFI_NOT_FOUND;
 		return put(vs, -1, name, nb, guid, attrs, readonly, 0, data, size);
 	}
 	struct var_hdr h = rd_hdr(vs, (size_t)off);

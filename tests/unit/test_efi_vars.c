@@ -111,6 +111,7 @@ static void test_delete_by_size_or_attributes(void **state)
 	assert_int_equal(set(u"Nope", &loader, BS, NULL, 0), EFI_NOT_FOUND);
 	/* NON_VOLATILE alone has no access attribute: a deletion. */
 	assert_int_equal(set(u"Nope", &loader, NV, "x", 1), EFI_NOT_FOUND);
+	assert_int_equal(set(u"Nope", &loader, NV | APPEND, "x", 1), EFI_NOT_FOUND);
 	assert_int_equal(store.used, 0);
 }
 
