@@ -68,7 +68,7 @@ $(EFI_TEST_DIR)/%.efi: $(EFI_TEST_DIR)/%.so
 
 # The TFTP root of the UEFI integration tests: the test programs, a UKI,
 # Debian's kernel as vmlinuz.efi and the initramfs both boot.
-efi-tree: $(EFI_TREE)/pxelinux.cfg/default
-$(EFI_TREE)/pxelinux.cfg/default: $(EFI_TEST_BINS) test-env/payload/mkefitree.sh \
+efi-tree: $(EFI_TREE)/efitest.efi
+$(EFI_TREE)/efitest.efi: $(EFI_TEST_BINS) test-env/payload/mkefitree.sh \
 		test-env/payload/mkuki.sh test-env/payload/efi-init.sh
 	$(Q)test-env/payload/mkefitree.sh $(EFI_TREE) $(EFI_TEST_DIR)

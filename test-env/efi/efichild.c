@@ -28,8 +28,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		return st;
 	}
 	val[size] = 0;
-	Print(L"EFICHILD: started; load options '%s'; parent variable '%a'\r\n",
-	      li->LoadOptions && li->LoadOptionsSize ? (CHAR16 *)li->LoadOptions : L"(none)", val);
+	/* Short lines: no console wraps them. */
+	Print(L"EFICHILD: started; load options '%s'\r\n",
+	      li->LoadOptions && li->LoadOptionsSize ? (CHAR16 *)li->LoadOptions : L"(none)");
+	Print(L"EFICHILD: parent variable '%a'\r\n", val);
 	for (UINTN i = 0; i < size && n < sizeof(mine); i++)
 		mine[n++] = val[i];
 	st = RT->SetVariable(L"WbTestChild", &t_vendor, attrs, n, mine);

@@ -7,12 +7,46 @@ EFI_HANDLE t_image;
 BOOLEAN t_timers_work;
 static UINTN t_passed, t_failed;
 
+/* Print text as lines of at most 79 columns, so no console wraps a marker
+ * line (mode 0 is 80x25, UEFI 2.10 s.12.4): breaks go at a space, which is
+ * dropped, or mid-word after a '\'; continuation lines start with four
+ * spaces. test_efi.py joins them again. */
+void t_print_wrapped(const CHAR16 *s)
+{
+	static CHAR16 line[82];
+	UINTN len = StrLen(s), pos = 0;
+
+	while (pos < len) {
+		UINTN room = pos ? 75 : 79, n = len - pos, cut;
+		BOOLEAN hard = FALSE;
+
+		if (n > room) {
+			for (cut = room; cut > 0 && s[pos + cut] != ' '; cut--)
+				;
+			if (cut == 0) {
+				cut = room - 1;
+				hard = TRUE;
+			}
+			n = cut;
+		}
+		CopyMem(line, (void *)(s + pos), n * sizeof(CHAR16));
+		line[n] = hard ? '\\' : 0;
+		line[n + hard] = 0;
+		Print(L"%s%s\r\n", pos ? L"    " : L"", line);
+		pos += n;
+		while (pos < len && s[pos] == ' ' && !hard)
+			pos++;
+	}
+}
+
 /* Print one marker line: prefix, check name, then the formatted detail. */
 static void t_report(const CHAR16 *verdict, const char *check, const CHAR16 *fmt, va_list args)
 {
-	Print(L"EFITEST %s %a: ", verdict, check);
-	VPrint(fmt, args);
-	Print(L"\r\n");
+	static CHAR16 detail[1024], line[1100];
+
+	UnicodeVSPrint(detail, sizeof(detail), fmt, args);
+	UnicodeSPrint(line, sizeof(line), L"EFITEST %s %a: %s", verdict, check, detail);
+	t_print_wrapped(line);
 }
 
 void t_ok(const char *check, const CHAR16 *fmt, ...)

@@ -15,7 +15,10 @@
 #include <efi.h>
 #include <efilib.h>
 
-/* Report the result of one check; returns 1 for ok, 0 for FAIL. */
+/* Print a line wrapped to 79 columns (continuations indented by 4). */
+void t_print_wrapped(const CHAR16 *s);
+
+/* Report the result of one check. */
 void t_ok(const char *check, const CHAR16 *fmt, ...);
 void t_fail(const char *check, const CHAR16 *fmt, ...);
 

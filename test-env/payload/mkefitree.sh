@@ -8,7 +8,11 @@
 #   vmlinuz.efi                 Debian's kernel, named as the EFI program it
 #                               is through its EFI stub (same bytes as vmlinuz)
 #   vmlinuz, initrd-efi.img     the UKI's parts
-#   pxelinux.cfg/default        KERNEL vmlinuz.efi + INITRD initrd-efi.img
+#
+# No pxelinux.cfg/: wireboot tries one beside a boot file that did not
+# boot, and a failing efitest.efi must not end in a Linux boot. The EFI
+# stub tests write their own config (KERNEL vmlinuz.efi, INITRD
+# initrd-efi.img) into a copy.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
@@ -16,17 +20,9 @@ bins=$2
 for f in efitest.efi efichild.efi; do
 	[ -f "$bins/$f" ] || { echo "mkefitree: no $bins/$f (make efi-tests)" >&2; exit 1; }
 done
-mkdir -p "$out/pxelinux.cfg"
+rm -rf "$out/pxelinux.cfg"
 "$here/mkuki.sh" "$out"
 cp "$bins/efitest.efi" "$bins/efichild.efi" "$out/"
 cp "$out/vmlinuz" "$out/vmlinuz.efi"
-cat >"$out/pxelinux.cfg/default" <<'CFG'
-# Debian's kernel started through its EFI stub (wireboot: linux_boot=efi).
-DEFAULT linux
-LABEL linux
-  KERNEL vmlinuz.efi
-  INITRD initrd-efi.img
-  APPEND console=ttyS0 panic=-1 wb.poweroff
-CFG
-chmod 644 "$out"/*.efi "$out/pxelinux.cfg/default"
+chmod 644 "$out"/*.efi
 echo "mkefitree: $out: efitest.efi, efichild.efi, uki.efi, vmlinuz.efi, initrd-efi.img"
