@@ -64,6 +64,30 @@ static EFI_STATUS EFIAPI bs_install_configuration_table(EFI_GUID *guid, VOID *ta
 	return efi_install_config_table(guid, table);
 }
 
+/* What every boot service becomes after ExitBootServices: the OS owns the
+ * memory and the devices now, so nothing may touch them. A program that
+ * kept the table pointer gets an error, not a corrupted OS. */
+static EFI_STATUS EFIAPI bs_after_exit(void)
+{
+	static bool said;
+
+	if (!said)
+		log_error("efi: a boot service was called after ExitBootServices; refused");
+	said = true;
+	return EFI_UNSUPPORTED;
+}
+
+void efi_boot_services_retire(void)
+{
+	/* Every slot after the header is a function pointer (UEFI 2.10 s.4.4). */
+	void **slot = (void **)((uint8_t *)&bs + sizeof(bs.Hdr));
+	void **end = (void **)((uint8_t *)&bs + sizeof(bs));
+
+	for (; slot < end; slot++)
+		*slot = (void *)bs_after_exit;
+	efi_table_crc(&bs.Hdr);
+}
+
 EFI_BOOT_SERVICES *efi_boot_services_init(void)
 {
 	bs.Hdr.Signature = EFI_BOOT_SERVICES_SIGNATURE;

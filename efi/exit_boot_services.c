@@ -2,6 +2,7 @@
  * hardware is left exactly as the Linux boot-protocol hand-off leaves it
  * (architecture rule 6): NICs shut down, every virtio device reset. After
  * this only runtime services run. */
+#include <efi_boot_services.h>
 #include <efi_core.h>
 #include <efi_image.h>
 #include <efi_memory.h>
@@ -22,6 +23,7 @@ EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image, UINTN map_key)
 	log_info("efi: ExitBootServices by %s", efi_image_name(image));
 	efi_event_signal_type(EVT_SIGNAL_EXIT_BOOT_SERVICES);
 	handoff_prepare();
+	efi_boot_services_retire();
 	efi_systab_enter_runtime();
 	return EFI_SUCCESS;
 }

@@ -96,6 +96,8 @@ static void image_free(struct efi_image *im)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = im->next;
+	/* Whatever it left open (GRUB's SNP, say) is open no longer. */
+	efi_handle_forget_agent(im->handle);
 	efi_protocol_uninstall(im->handle, &loaded_image_guid, &im->li);
 	if (im->full_path) {
 		efi_protocol_uninstall(im->handle, &loaded_image_dp_guid, im->full_path);
@@ -425,8 +427,11 @@ static void path_name(const EFI_DEVICE_PATH *dp, char *out, size_t cap)
 static EFI_STATUS EFIAPI bs_load_image(BOOLEAN boot_policy, EFI_HANDLE parent, EFI_DEVICE_PATH *dp,
 				       VOID *src, UINTN len, EFI_HANDLE *out)
 {
-	char name[96] = "(buffer)";
+	char name[96];
 
+	/* No file name on the path: say who loaded it (systemd-stub loads
+	 * the kernel from its own .linux section this way). */
+	format_buf(name, sizeof(name), "image from %s", efi_image_name(parent));
 	if (dp && efi_devpath_valid(dp, EFI_DEVPATH_LIMIT))
 		path_name(dp, name, sizeof(name));
 	if (src && !len)

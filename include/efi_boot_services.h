@@ -7,4 +7,7 @@
 /* Fill every slot (each layer its own) and the header's CRC. */
 EFI_BOOT_SERVICES *efi_boot_services_init(void);
 
+/* ExitBootServices: every slot now refuses (EFI_UNSUPPORTED, logged once). */
+void efi_boot_services_retire(void);
+
 #endif
