@@ -29,10 +29,10 @@ void check_console_out(void)
 	T_REQUIRE(out->Mode->CursorColumn == 0, L"cursor column %d after SetCursorPosition",
 		  out->Mode->CursorColumn);
 	st = out->SetCursorPosition(out, cols + 5, 0);
-	T_REQUIRE(st == EFI_UNSUPPORTED, L"SetCursorPosition past the last column returned %r",
-		  st);
-	t_ok(T_NAME, L"mode %d of %d is %ldx%ld, mode 0 80x25, TestString, SetAttribute, "
-		     L"SetCursorPosition",
+	T_REQUIRE(st == EFI_UNSUPPORTED, L"SetCursorPosition past the last column returned %r", st);
+	t_ok(T_NAME,
+	     L"mode %d of %d is %ldx%ld, mode 0 80x25, TestString, SetAttribute, "
+	     L"SetCursorPosition",
 	     out->Mode->Mode, out->Mode->MaxMode, cols, rows);
 out:
 	return;

@@ -57,8 +57,8 @@ void check_loaded_image(void)
 	T_REQUIRE(li->SystemTable == ST, L"SystemTable is not the one efi_main got");
 	T_REQUIRE(base && ((UINTN)base & 4095) == 0, L"ImageBase %lx", (UINT64)(UINTN)base);
 	T_REQUIRE(code >= base && code < base + li->ImageSize,
-		  L"our code at %lx is outside ImageBase %lx + ImageSize %lx",
-		  (UINT64)(UINTN)code, (UINT64)(UINTN)base, li->ImageSize);
+		  L"our code at %lx is outside ImageBase %lx + ImageSize %lx", (UINT64)(UINTN)code,
+		  (UINT64)(UINTN)base, li->ImageSize);
 	T_REQUIRE(li->ImageCodeType == EfiLoaderCode && li->ImageDataType == EfiLoaderData,
 		  L"image memory types %d/%d, expected LoaderCode/LoaderData", li->ImageCodeType,
 		  li->ImageDataType);
@@ -69,10 +69,12 @@ void check_loaded_image(void)
 	T_OK(BS->HandleProtocol(li->DeviceHandle, &gEfiDevicePathProtocolGuid, (void **)&devdp),
 	     "HandleProtocol(DeviceHandle, DevicePath)");
 	/* ParentHandle is NULL for an image the boot manager loaded (s.9.1.1). */
-	t_ok(T_NAME, L"ImageBase 0x%lx ImageSize 0x%lx LoaderCode/LoaderData, parent %a, "
-		     L"LoadedImageDevicePath present, load options %d bytes '%s'",
-	     (UINT64)(UINTN)base, li->ImageSize, li->ParentHandle ? "an image" : "NULL (boot manager)",
-	     li->LoadOptionsSize, t_options_text(li));
+	t_ok(T_NAME,
+	     L"ImageBase 0x%lx ImageSize 0x%lx LoaderCode/LoaderData, parent %a, "
+	     L"LoadedImageDevicePath present, load options %d bytes '%s'",
+	     (UINT64)(UINTN)base, li->ImageSize,
+	     li->ParentHandle ? "an image" : "NULL (boot manager)", li->LoadOptionsSize,
+	     t_options_text(li));
 out:
 	return;
 }
@@ -95,7 +97,7 @@ static UINT8 *t_node(UINT8 *p, UINT8 type, UINT8 sub, const void *data, UINT16 l
 void check_device_path_text(void)
 {
 	static const UINT8 acpi[8] = {0xd0, 0x41, 0x03, 0x0a, 0, 0, 0, 0}; /* PNP0A03, UID 0 */
-	static const UINT8 pci[2] = {0, 2};                                /* function 0, device 2 */
+	static const UINT8 pci[2] = {0, 2}; /* function 0, device 2 */
 	static const UINT8 mac[33] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56, [32] = 1};
 	static EFI_GUID dptt_guid = EFI_DEVICE_PATH_TO_TEXT_PROTOCOL_GUID;
 	EFI_DEVICE_PATH_TO_TEXT_PROTOCOL *dptt;
@@ -116,8 +118,8 @@ void check_device_path_text(void)
 	T_REQUIRE(t_text_eq(known, L"PciRoot(0x0)/Pci(0x2,0x0)/MAC(525400123456,0x1)"),
 		  L"known path converted to '%s'", known);
 	node = dptt->ConvertDeviceNodeToText((EFI_DEVICE_PATH *)macnode, FALSE, FALSE);
-	T_REQUIRE(node && t_text_eq(node, L"MAC(525400123456,0x1)"),
-		  L"MAC node converted to '%s'", node ? node : L"(NULL)");
+	T_REQUIRE(node && t_text_eq(node, L"MAC(525400123456,0x1)"), L"MAC node converted to '%s'",
+		  node ? node : L"(NULL)");
 
 	T_OK(BS->HandleProtocol(t_image, &gEfiLoadedImageProtocolGuid, (void **)&li),
 	     "HandleProtocol(image, LoadedImage)");
@@ -130,8 +132,9 @@ void check_device_path_text(void)
 	file = li->FilePath ? dptt->ConvertDevicePathToText(li->FilePath, FALSE, FALSE) : NULL;
 	img = dptt->ConvertDevicePathToText(lidp, FALSE, FALSE);
 	T_REQUIRE(dev && dev[0] && img && img[0], L"device or image path did not convert");
-	t_ok(T_NAME, L"PciRoot(0x0)/Pci(0x2,0x0)/MAC(525400123456,0x1) right; device '%s'; file "
-		     L"'%s'; image '%s'",
+	t_ok(T_NAME,
+	     L"PciRoot(0x0)/Pci(0x2,0x0)/MAC(525400123456,0x1) right; device '%s'; file "
+	     L"'%s'; image '%s'",
 	     dev, file ? file : L"(NULL)", img);
 out:
 	if (known)
@@ -175,8 +178,9 @@ void check_load_image_errors(void)
 	     "LoadImage(efichild.efi)");
 	T_OK(BS->UnloadImage(h), "UnloadImage of an image never started");
 	h = NULL;
-	t_ok(T_NAME, L"junk LOAD_ERROR/UNSUPPORTED, truncated PE refused, no parent "
-		     L"INVALID_PARAMETER, load + unload of a %ld-byte image",
+	t_ok(T_NAME,
+	     L"junk LOAD_ERROR/UNSUPPORTED, truncated PE refused, no parent "
+	     L"INVALID_PARAMETER, load + unload of a %ld-byte image",
 	     size);
 out:
 	if (h)
@@ -232,7 +236,7 @@ void check_start_image(void)
 	T_REQUIRE(st == T_CHILD_STATUS, L"StartImage returned %r (0x%lx), expected 0x%lx", st,
 		  (UINT64)st, (UINT64)T_CHILD_STATUS);
 	T_REQUIRE(exit_data && exit_size == sizeof(T_CHILD_EXIT_DATA) &&
-			  CompareMem(exit_data, T_CHILD_EXIT_DATA, exit_size) == 0,
+		      CompareMem(exit_data, T_CHILD_EXIT_DATA, exit_size) == 0,
 		  L"exit data %ld bytes '%s', expected '%s'", exit_size,
 		  exit_data ? exit_data : L"(NULL)", T_CHILD_EXIT_DATA);
 
@@ -249,8 +253,9 @@ void check_start_image(void)
 	     "GetVariable(WbTestParent) after StartImage");
 	T_REQUIRE(got_size == n && CompareMem(got, token, n) == 0,
 		  L"WbTestParent changed across StartImage");
-	t_ok(T_NAME, L"child exited with 0x%lx and exit data '%s'; it read '%a' and its "
-		     L"variable '%a' survived",
+	t_ok(T_NAME,
+	     L"child exited with 0x%lx and exit data '%s'; it read '%a' and its "
+	     L"variable '%a' survived",
 	     (UINT64)st, exit_data, token, want);
 out:
 	if (exit_data)

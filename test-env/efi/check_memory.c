@@ -72,9 +72,11 @@ void check_memmap(void)
 	EFI_STATUS st;
 
 	st = BS->GetMemoryMap(&size, NULL, &key, &dsize, &dver);
-	T_REQUIRE(st == EFI_BUFFER_TOO_SMALL && size > 0,
-		  L"GetMemoryMap with size 0 returned %r and size %ld, expected BUFFER_TOO_SMALL and "
-		  L"the needed size", st, size);
+	T_REQUIRE(
+	    st == EFI_BUFFER_TOO_SMALL && size > 0,
+	    L"GetMemoryMap with size 0 returned %r and size %ld, expected BUFFER_TOO_SMALL and "
+	    L"the needed size",
+	    st, size);
 	T_OK(t_get_map(&m), "GetMemoryMap");
 	T_REQUIRE(m.desc_size >= sizeof(EFI_MEMORY_DESCRIPTOR) && m.desc_size % 8 == 0,
 		  L"descriptor size %ld", m.desc_size);
@@ -114,8 +116,9 @@ void check_memmap(void)
 	page = 0;
 	T_OK(t_get_map(&m2), "GetMemoryMap after FreePages");
 	T_REQUIRE(m2.key != key, L"map key 0x%lx unchanged after FreePages", key);
-	t_ok(T_NAME, L"%ld descriptors, sorted, no overlap, page-aligned, %ld MiB free; key "
-		     L"changes after AllocatePages and FreePages",
+	t_ok(T_NAME,
+	     L"%ld descriptors, sorted, no overlap, page-aligned, %ld MiB free; key "
+	     L"changes after AllocatePages and FreePages",
 	     m.count, conventional >> 8);
 out:
 	if (page)
@@ -178,8 +181,9 @@ void check_pages(void)
 	st = BS->AllocatePages(AllocateAnyPages, (EFI_MEMORY_TYPE)0x6fffffff, 1, &busy);
 	T_REQUIRE(st == EFI_INVALID_PARAMETER,
 		  L"AllocatePages with invalid memory type 0x6fffffff returned %r", st);
-	t_ok(T_NAME, L"AllocateAnyPages, AllocateAddress (free and busy), AllocateMaxAddress "
-		     L"0x%lx, FreePages (unaligned, twice) as the spec says",
+	t_ok(T_NAME,
+	     L"AllocateAnyPages, AllocateAddress (free and busy), AllocateMaxAddress "
+	     L"0x%lx, FreePages (unaligned, twice) as the spec says",
 	     max);
 out:
 	if (any)
@@ -220,8 +224,7 @@ void check_pool(void)
 	T_REQUIRE(st == EFI_INVALID_PARAMETER,
 		  L"AllocatePool with invalid memory type 0x6fffffff returned %r", st);
 	st = BS->AllocatePool(EfiLoaderData, 16, NULL);
-	T_REQUIRE(st == EFI_INVALID_PARAMETER, L"AllocatePool with a NULL buffer returned %r",
-		  st);
+	T_REQUIRE(st == EFI_INVALID_PARAMETER, L"AllocatePool with a NULL buffer returned %r", st);
 	t_ok(T_NAME, L"6 allocations from 1 byte to 3 MiB, 8-byte aligned, independent, freed; "
 		     L"bad type and NULL refused");
 out:

@@ -2,13 +2,20 @@
  * installs its own test protocols on new handles and removes them again. */
 #include "efitest.h"
 
-static EFI_GUID t_guid_a = {0x7e1a0001, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x01}};
-static EFI_GUID t_guid_b = {0x7e1a0002, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x02}};
-static EFI_GUID t_guid_c = {0x7e1a0003, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x03}};
-static EFI_GUID t_guid_d = {0x7e1a0004, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x04}};
-static EFI_GUID t_guid_agent = {0x7e1a0005, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x05}};
-static EFI_GUID t_guid_notify = {0x7e1a0006, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x06}};
-static EFI_GUID t_guid_vendor = {0x7e1a0007, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x07}};
+static EFI_GUID t_guid_a = {
+    0x7e1a0001, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x01}};
+static EFI_GUID t_guid_b = {
+    0x7e1a0002, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x02}};
+static EFI_GUID t_guid_c = {
+    0x7e1a0003, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x03}};
+static EFI_GUID t_guid_d = {
+    0x7e1a0004, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x04}};
+static EFI_GUID t_guid_agent = {
+    0x7e1a0005, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x05}};
+static EFI_GUID t_guid_notify = {
+    0x7e1a0006, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x06}};
+static EFI_GUID t_guid_vendor = {
+    0x7e1a0007, 0x77b1, 0x4f3e, {0x9d, 0x21, 0x5b, 0x60, 0x0c, 0x44, 0x1e, 0x07}};
 
 /* Interfaces: only their addresses matter. */
 static UINT64 t_if_a, t_if_a2, t_if_b, t_if_c, t_if_d, t_if_agent1, t_if_agent2, t_if_n1, t_if_n2;
@@ -66,9 +73,9 @@ void check_protocol_db(void)
 	T_OK(BS->HandleProtocol(h, &t_guid_a, &iface), "HandleProtocol after Reinstall");
 	T_REQUIRE(iface == &t_if_a2, L"Reinstall did not replace the interface");
 
-	T_OK(BS->InstallMultipleProtocolInterfaces(&h, &t_guid_b, &t_if_b, &t_guid_c, &t_if_c,
-						   NULL),
-	     "InstallMultipleProtocolInterfaces(B, C)");
+	T_OK(
+	    BS->InstallMultipleProtocolInterfaces(&h, &t_guid_b, &t_if_b, &t_guid_c, &t_if_c, NULL),
+	    "InstallMultipleProtocolInterfaces(B, C)");
 	T_OK(BS->ProtocolsPerHandle(h, &guids, &n), "ProtocolsPerHandle");
 	for (UINTN i = 0; i < n; i++) {
 		seen_a |= t_guid_eq(guids[i], &t_guid_a);
@@ -99,8 +106,8 @@ void check_protocol_db(void)
 	T_REQUIRE(iface == &t_if_b, L"LocateProtocol gave another interface");
 
 	/* All or nothing: A is present, so D must not stay installed. */
-	st = BS->InstallMultipleProtocolInterfaces(&h, &t_guid_d, &t_if_d, &t_guid_a, &t_if_a,
-						   NULL);
+	st =
+	    BS->InstallMultipleProtocolInterfaces(&h, &t_guid_d, &t_if_d, &t_guid_a, &t_if_a, NULL);
 	T_REQUIRE(EFI_ERROR(st), L"InstallMultiple with an installed protocol succeeded");
 	st = BS->HandleProtocol(h, &t_guid_d, &iface);
 	T_REQUIRE(st == EFI_UNSUPPORTED, L"failed InstallMultiple left D installed");
@@ -122,11 +129,11 @@ void check_protocol_db(void)
 	h = NULL;
 	size = sizeof(found);
 	st = BS->LocateHandle(ByProtocol, &t_guid_a, NULL, &size, found);
-	T_REQUIRE(st == EFI_NOT_FOUND, L"LocateHandle(A) after the last uninstall returned %r",
-		  st);
-	t_ok(T_NAME, L"install, reinstall, uninstall, Multiple variants all-or-nothing, "
-		     L"ProtocolsPerHandle 3, LocateHandle(Buffer) among %ld handles, "
-		     L"LocateProtocol",
+	T_REQUIRE(st == EFI_NOT_FOUND, L"LocateHandle(A) after the last uninstall returned %r", st);
+	t_ok(T_NAME,
+	     L"install, reinstall, uninstall, Multiple variants all-or-nothing, "
+	     L"ProtocolsPerHandle 3, LocateHandle(Buffer) among %ld handles, "
+	     L"LocateProtocol",
 	     nall);
 out:
 	if (byc)
@@ -194,8 +201,8 @@ void check_open_protocol(void)
 		get |= info[i].AgentHandle == ag2 &&
 		       info[i].Attributes == EFI_OPEN_PROTOCOL_GET_PROTOCOL;
 	}
-	T_REQUIRE(drv && get, L"OpenProtocolInformation entries wrong (BY_DRIVER %d, GET %d)",
-		  drv, get);
+	T_REQUIRE(drv && get, L"OpenProtocolInformation entries wrong (BY_DRIVER %d, GET %d)", drv,
+		  get);
 	BS->FreePool(info);
 	info = NULL;
 
@@ -355,7 +362,9 @@ void check_locate_device_path(void)
 	T_OK(BS->LocateDevicePath(&t_guid_c, &dp, &found), "LocateDevicePath(child/file)");
 	T_REQUIRE(found == hc && (UINT8 *)dp == fnode,
 		  L"LocateDevicePath(child/file) found %s handle, rest at offset %ld",
-		  found == hc ? L"the child" : found == hp ? L"the parent" : L"another",
+		  found == hc	? L"the child"
+		  : found == hp ? L"the parent"
+				: L"another",
 		  (INT64)((UINT8 *)dp - query));
 
 	/* Vendor(1)/Vendor(3)/File: only the parent matches. */
@@ -364,7 +373,7 @@ void check_locate_device_path(void)
 	dp = (EFI_DEVICE_PATH *)query;
 	T_OK(BS->LocateDevicePath(&t_guid_c, &dp, &found), "LocateDevicePath(parent/x/file)");
 	T_REQUIRE(found == hp && (UINT8 *)dp == query + 20, L"LocateDevicePath(parent/x/file) "
-							     L"found the wrong handle or rest");
+							    L"found the wrong handle or rest");
 
 	p = t_dp_vendor(query, 9);
 	t_dp_end(p);

@@ -58,8 +58,9 @@ void check_time(void)
 	} else {
 		T_REQUIRE(set == EFI_UNSUPPORTED, L"SetTime returned %r", set);
 	}
-	t_ok(T_NAME, L"%d-%02d-%02d %02d:%02d:%02d, resolution %d Hz, advances with Stall, "
-		     L"SetTime round trip %a",
+	t_ok(T_NAME,
+	     L"%d-%02d-%02d %02d:%02d:%02d, resolution %d Hz, advances with Stall, "
+	     L"SetTime round trip %a",
 	     t2.Year, t2.Month, t2.Day, t2.Hour, t2.Minute, t2.Second, caps.Resolution,
 	     set == EFI_SUCCESS ? "ok" : "unsupported");
 out:
@@ -157,12 +158,12 @@ void check_variables(void)
 	size = sizeof(buf);
 	T_OK(t_getvar(L"WbTestNv", &attrs, buf, &size), "GetVariable(non-volatile)");
 	T_REQUIRE(size == 11 && CompareMem(buf, (void *)both, 11) == 0 &&
-			  attrs == (T_NV | T_BS | T_RT),
+		      attrs == (T_NV | T_BS | T_RT),
 		  L"appended variable is %ld bytes, attributes 0x%x", size, attrs);
 
 	T_OK(t_walk_vars(&count, &ours, &sized), "GetNextVariableName walk");
-	T_REQUIRE(ours == 2, L"GetNextVariableName saw %ld of the 2 test variables among %ld",
-		  ours, count);
+	T_REQUIRE(ours == 2, L"GetNextVariableName saw %ld of the 2 test variables among %ld", ours,
+		  count);
 	T_REQUIRE(sized, L"GetNextVariableName with a 2-byte buffer did not ask for more");
 
 	T_OK(RT->QueryVariableInfo(T_NV | T_BS | T_RT, &max_store, &remaining, &max_var),
@@ -185,9 +186,10 @@ void check_variables(void)
 	size = sizeof(buf);
 	st = RT->GetVariable(NULL, &t_vendor, &attrs, &size, buf);
 	T_REQUIRE(st == EFI_INVALID_PARAMETER, L"GetVariable(NULL name) returned %r", st);
-	t_ok(T_NAME, L"volatile and non-volatile set/get with attributes, sizing call, attribute "
-		     L"change and RT-only refused, append, delete, %ld variables walked, "
-		     L"QueryVariableInfo",
+	t_ok(T_NAME,
+	     L"volatile and non-volatile set/get with attributes, sizing call, attribute "
+	     L"change and RT-only refused, append, delete, %ld variables walked, "
+	     L"QueryVariableInfo",
 	     count);
 out:
 	RT->SetVariable(L"WbTestVolatile", &t_vendor, T_BS | T_RT, 0, NULL);

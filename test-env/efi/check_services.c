@@ -64,14 +64,15 @@ void check_systab(void)
 		  RT->Hdr.CRC32, want);
 	T_REQUIRE(ST->FirmwareVendor && ST->FirmwareVendor[0], L"no firmware vendor string");
 	T_REQUIRE(ST->ConIn && ST->ConOut && ST->StdErr && ST->ConsoleInHandle &&
-			  ST->ConsoleOutHandle && ST->StandardErrorHandle,
+		      ST->ConsoleOutHandle && ST->StandardErrorHandle,
 		  L"a console pointer or handle is NULL");
 	T_REQUIRE(t_config_find(&acpi20), L"no ACPI 2.0 RSDP in %ld configuration tables",
 		  ST->NumberOfTableEntries);
 	T_REQUIRE(t_config_find(&smbios3) || t_config_find(&smbios),
 		  L"no SMBIOS table in the configuration tables");
-	t_ok(T_NAME, L"UEFI %d.%d, header CRCs of ST/BS/RT right, consoles set, %ld "
-		     L"configuration tables with ACPI 2.0 and SMBIOS%a",
+	t_ok(T_NAME,
+	     L"UEFI %d.%d, header CRCs of ST/BS/RT right, consoles set, %ld "
+	     L"configuration tables with ACPI 2.0 and SMBIOS%a",
 	     ST->Hdr.Revision >> 16, (ST->Hdr.Revision & 0xffff) / 10, ST->NumberOfTableEntries,
 	     t_config_find(&smbios3) ? " 3" : "");
 out:
@@ -115,8 +116,9 @@ void check_misc_services(void)
 	BS->SetMem(buf + 3, 17, 0xa5);
 	T_REQUIRE(buf[2] == 7 && buf[3] == 0xa5 && buf[19] == 0xa5 && buf[20] == 25,
 		  L"SetMem wrote outside or not all of its range");
-	t_ok(T_NAME, L"Stall, SetWatchdogTimer, monotonic count 0x%lx < 0x%lx < 0x%lx, CopyMem "
-		     L"overlapping both ways, SetMem",
+	t_ok(T_NAME,
+	     L"Stall, SetWatchdogTimer, monotonic count 0x%lx < 0x%lx < 0x%lx, CopyMem "
+	     L"overlapping both ways, SetMem",
 	     c1, c2, c3);
 out:
 	return;
@@ -137,8 +139,8 @@ void check_crc32(void)
 	for (UINTN i = 0; i < sizeof(big); i++)
 		big[i] = (UINT8)(i * 7 + 3);
 	T_OK(BS->CalculateCrc32(big, sizeof(big), &crc), "CalculateCrc32(3000 bytes)");
-	T_REQUIRE(crc == t_crc32(big, sizeof(big)), L"CRC32 of 3000 bytes 0x%x, expected 0x%x",
-		  crc, t_crc32(big, sizeof(big)));
+	T_REQUIRE(crc == t_crc32(big, sizeof(big)), L"CRC32 of 3000 bytes 0x%x, expected 0x%x", crc,
+		  t_crc32(big, sizeof(big)));
 	st = BS->CalculateCrc32((void *)check, 0, &crc);
 	T_REQUIRE(st == EFI_INVALID_PARAMETER, L"CalculateCrc32 of 0 bytes returned %r", st);
 	t_ok(T_NAME, L"0xcbf43926 for \"123456789\", 3000 bytes agree with a software CRC, size 0 "
@@ -153,7 +155,8 @@ out:
  * absent one; the system table's CRC follows each change. */
 void check_config_table(void)
 {
-	static EFI_GUID g = {0x3e0f3c11, 0x2b2c, 0x4e6b, {0xa5, 0xd0, 0x6a, 0x17, 0x93, 0x0b, 0x48, 0xcc}};
+	static EFI_GUID g = {
+	    0x3e0f3c11, 0x2b2c, 0x4e6b, {0xa5, 0xd0, 0x6a, 0x17, 0x93, 0x0b, 0x48, 0xcc}};
 	static UINT64 t1 = 1, t2 = 2;
 	UINTN before = ST->NumberOfTableEntries;
 	EFI_CONFIGURATION_TABLE *e;
@@ -177,8 +180,9 @@ void check_config_table(void)
 		  L"system table CRC stale after removing a table");
 	st = BS->InstallConfigurationTable(&g, NULL);
 	T_REQUIRE(st == EFI_NOT_FOUND, L"removing an absent table returned %r", st);
-	t_ok(T_NAME, L"add, replace, remove (%ld tables again), remove-absent NOT_FOUND, system "
-		     L"table CRC kept right",
+	t_ok(T_NAME,
+	     L"add, replace, remove (%ld tables again), remove-absent NOT_FOUND, system "
+	     L"table CRC kept right",
 	     before);
 	return;
 out:

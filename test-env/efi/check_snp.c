@@ -7,7 +7,7 @@ static EFI_GUID t_snp_guid = EFI_SIMPLE_NETWORK_PROTOCOL_GUID;
 static const UINT8 t_our_ip[4] = {10, 0, 2, 15}, t_gw_ip[4] = {10, 0, 2, 2};
 
 #define T_ETH_ARP 0x0806
-#define T_FRAME 60 /* minimum Ethernet frame without FCS */
+#define T_FRAME	  60 /* minimum Ethernet frame without FCS */
 
 /* An ARP request (RFC 826) for the gateway, after a 14-byte header SNP fills. */
 static void t_arp_request(UINT8 *f, const EFI_MAC_ADDRESS *mac)
@@ -56,7 +56,8 @@ static UINTN t_connect_pci(void)
 	EFI_HANDLE *hs = NULL;
 	UINTN n = 0, done = 0;
 
-	if (BS->LocateHandleBuffer(ByProtocol, &gEfiPciIoProtocolGuid, NULL, &n, &hs) != EFI_SUCCESS)
+	if (BS->LocateHandleBuffer(ByProtocol, &gEfiPciIoProtocolGuid, NULL, &n, &hs) !=
+	    EFI_SUCCESS)
 		return 0;
 	for (UINTN i = 0; i < n; i++)
 		done += BS->ConnectController(hs[i], NULL, NULL, TRUE) == EFI_SUCCESS;
@@ -79,8 +80,8 @@ void check_snp(void)
 	EFI_MAC_ADDRESS src, dst, gw_mac;
 	UINT16 proto = T_ETH_ARP;
 	UINTN n = 0, frames = 0, sent = 0, waited = 0, connected = 0;
-	UINT32 state0, need = EFI_SIMPLE_NETWORK_RECEIVE_UNICAST |
-			      EFI_SIMPLE_NETWORK_RECEIVE_BROADCAST;
+	UINT32 state0,
+	    need = EFI_SIMPLE_NETWORK_RECEIVE_UNICAST | EFI_SIMPLE_NETWORK_RECEIVE_BROADCAST;
 	EFI_TPL old = 0;
 	BOOLEAN raised = FALSE, got = FALSE, started = FALSE, inited = FALSE;
 	EFI_STATUS st;
@@ -90,13 +91,15 @@ void check_snp(void)
 		connected = t_connect_pci();
 		st = BS->LocateHandleBuffer(ByProtocol, &t_snp_guid, NULL, &n, &handles);
 	}
-	T_REQUIRE(st == EFI_SUCCESS, L"LocateHandleBuffer(SNP) returned %r (%ld PCI devices "
-				     L"connected first)", st, connected);
+	T_REQUIRE(st == EFI_SUCCESS,
+		  L"LocateHandleBuffer(SNP) returned %r (%ld PCI devices "
+		  L"connected first)",
+		  st, connected);
 	T_REQUIRE(n >= 1, L"no SNP handle");
 	T_OK(BS->HandleProtocol(handles[0], &t_snp_guid, (void **)&snp), "HandleProtocol(SNP)");
 	EFI_SIMPLE_NETWORK_MODE *m = snp->Mode;
 	T_REQUIRE(m && m->HwAddressSize == 6 && m->MediaHeaderSize == 14 &&
-			  m->MaxPacketSize >= 1500 && m->IfType == 1,
+		      m->MaxPacketSize >= 1500 && m->IfType == 1,
 		  L"SNP mode: hw %d header %d max %d type %d", m ? m->HwAddressSize : 0,
 		  m ? m->MediaHeaderSize : 0, m ? m->MaxPacketSize : 0, m ? m->IfType : 0);
 	state0 = m->State;
@@ -145,8 +148,8 @@ void check_snp(void)
 			if (!t_is_arp_reply(rx, len, &m->CurrentAddress))
 				continue;
 			T_REQUIRE(hdr == 14 && p == T_ETH_ARP &&
-					  CompareMem(&dst, &m->CurrentAddress, 6) == 0 &&
-					  CompareMem(&src, rx + 22, 6) == 0,
+				      CompareMem(&dst, &m->CurrentAddress, 6) == 0 &&
+				      CompareMem(&src, rx + 22, 6) == 0,
 				  L"Receive reported header %ld, protocol 0x%x, or addresses that "
 				  L"differ from the frame",
 				  hdr, p);
@@ -161,12 +164,13 @@ void check_snp(void)
 	raised = FALSE;
 	T_REQUIRE(got, L"no ARP reply from 10.0.2.2 in 3 s (%ld requests sent, %ld other frames)",
 		  sent, frames);
-	t_ok(T_NAME, L"%ld SNP handle(s)%a, state %d, MAC %02x:%02x:%02x:%02x:%02x:%02x; ARP reply "
-		     L"from 10.0.2.2 at %02x:%02x:%02x:%02x:%02x:%02x after %ld request(s), ~%ld ms",
-	     n, connected ? " after ConnectController" : "", state0, m->CurrentAddress.Addr[0], m->CurrentAddress.Addr[1],
-	     m->CurrentAddress.Addr[2], m->CurrentAddress.Addr[3], m->CurrentAddress.Addr[4],
-	     m->CurrentAddress.Addr[5], gw_mac.Addr[0], gw_mac.Addr[1], gw_mac.Addr[2],
-	     gw_mac.Addr[3], gw_mac.Addr[4], gw_mac.Addr[5], sent, waited);
+	t_ok(T_NAME,
+	     L"%ld SNP handle(s)%a, state %d, MAC %02x:%02x:%02x:%02x:%02x:%02x; ARP reply "
+	     L"from 10.0.2.2 at %02x:%02x:%02x:%02x:%02x:%02x after %ld request(s), ~%ld ms",
+	     n, connected ? " after ConnectController" : "", state0, m->CurrentAddress.Addr[0],
+	     m->CurrentAddress.Addr[1], m->CurrentAddress.Addr[2], m->CurrentAddress.Addr[3],
+	     m->CurrentAddress.Addr[4], m->CurrentAddress.Addr[5], gw_mac.Addr[0], gw_mac.Addr[1],
+	     gw_mac.Addr[2], gw_mac.Addr[3], gw_mac.Addr[4], gw_mac.Addr[5], sent, waited);
 out:
 	if (raised)
 		BS->RestoreTPL(old);

@@ -100,10 +100,13 @@ extern const UINT8 efichild_image_end[];
  * status and exit data the child returns. */
 #define T_VENDOR_GUID                                                                              \
 	{                                                                                          \
-		0x5ab1e5c0, 0x3c1d, 0x4e57, { 0x9a, 0x8e, 0x77, 0x69, 0x72, 0x65, 0x62, 0x74 }     \
+		0x5ab1e5c0, 0x3c1d, 0x4e57,                                                        \
+		{                                                                                  \
+			0x9a, 0x8e, 0x77, 0x69, 0x72, 0x65, 0x62, 0x74                             \
+		}                                                                                  \
 	}
-#define T_CHILD_STATUS EFIERR(0x2a)
+#define T_CHILD_STATUS	  EFIERR(0x2a)
 #define T_CHILD_EXIT_DATA L"efichild exit data"
-#define T_CHILD_OPTIONS L"efichild-options wb.child=1"
+#define T_CHILD_OPTIONS	  L"efichild-options wb.child=1"
 
 #endif
