@@ -1,6 +1,7 @@
 /* Linux loader: bzImage -> memory -> 64-bit entry. */
 #include <string.h>
 #include <acpi.h>
+#include <align.h>
 #include <bzimage.h>
 #include <clock.h>
 #include <handoff.h>
@@ -10,7 +11,7 @@
 
 void linux_jump64(uint64_t entry, uint64_t boot_params) __attribute__((noreturn));
 
-int linux_is_bzimage(const uint8_t *p, size_t len)
+bool linux_is_bzimage(const uint8_t *p, size_t len)
 {
 	return len >= 0x206 && p[0x1fe] == 0x55 && p[0x1ff] == 0xaa && !memcmp(p + 0x202, "HdrS", 4);
 }
@@ -35,13 +36,14 @@ static uint64_t place_kernel(const struct bzimage_info *k)
 }
 
 /* One initrd in place when it already sits low enough; several are copied
- * into one buffer, each padded to 4 bytes as cpio concatenation needs. */
-static int place_initrds(const struct bzimage_info *k, struct pxe_file *in, size_t n,
-			 uint64_t *addr, uint64_t *size)
+ * into one buffer (*own_pages: its size, to free on failure), each padded
+ * to 4 bytes as cpio concatenation needs. */
+static int place_initrds(const struct bzimage_info *k, const struct fetched *in, size_t n,
+			 uint64_t *addr, uint64_t *size, uint64_t *own_pages)
 {
 	uint64_t limit = (uint64_t)k->initrd_addr_max + 1;
 
-	*addr = *size = 0;
+	*addr = *size = *own_pages = 0;
 	if (!n)
 		return 0;
 	if (k->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G)
@@ -53,7 +55,7 @@ static int place_initrds(const struct bzimage_info *k, struct pxe_file *in, size
 	}
 	uint64_t total = 0;
 	for (size_t i = 0; i < n; i++)
-		total += (in[i].size + 3) & ~3ULL;
+		total += align_up(in[i].size, 4);
 	uint8_t *buf = sysmem_alloc_pages(memmap_pages(total), MEM_LOADER_DATA,
 					   limit > (1ULL << 32) ? 1ULL << 32 : limit);
 	if (!buf)
@@ -61,17 +63,17 @@ static int place_initrds(const struct bzimage_info *k, struct pxe_file *in, size
 	uint64_t at = 0;
 	for (size_t i = 0; i < n; i++) {
 		memcpy(buf + at, in[i].data, in[i].size);
-		memset(buf + at + in[i].size, 0, ((in[i].size + 3) & ~3ULL) - in[i].size);
-		at += (in[i].size + 3) & ~3ULL;
-		pxe_file_free(&in[i]);
+		memset(buf + at + in[i].size, 0, align_up(in[i].size, 4) - in[i].size);
+		at += align_up(in[i].size, 4);
 	}
 	*addr = (uintptr_t)buf;
 	*size = total;
+	*own_pages = memmap_pages(total);
 	return 0;
 }
 
-int linux_boot(const char *name, struct pxe_file *kernel, struct pxe_file *initrds, size_t n,
-	       const char *cmdline)
+int linux_boot(const char *name, const struct fetched *kernel, const struct fetched *initrds,
+	       size_t n, const char *cmdline)
 {
 	struct bzimage_info k;
 	int rc = bzimage_parse(kernel->data, kernel->size, &k);
@@ -86,8 +88,8 @@ int linux_boot(const char *name, struct pxe_file *kernel, struct pxe_file *initr
 			  k.relocatable ? "" : ", not relocatable");
 		return -1;
 	}
-	uint64_t rd_addr, rd_size;
-	if (place_initrds(&k, initrds, n, &rd_addr, &rd_size)) {
+	uint64_t rd_addr, rd_size, rd_pages;
+	if (place_initrds(&k, initrds, n, &rd_addr, &rd_size, &rd_pages)) {
 		log_error("linux: %s: no room below %#x for the initrd", name, k.initrd_addr_max);
 		memmap_free(&sys_memmap, load, memmap_pages(k.init_size));
 		return -1;
@@ -102,6 +104,13 @@ int linux_boot(const char *name, struct pxe_file *kernel, struct pxe_file *initr
 	static struct e820_entry e820[BZ_E820_MAX];
 	if (!cl || !bp) {
 		log_error("linux: %s: out of memory for boot_params", name);
+		if (cl)
+			memmap_free(&sys_memmap, (uintptr_t)cl, memmap_pages(clen + 1));
+		if (bp)
+			memmap_free(&sys_memmap, (uintptr_t)bp, 1);
+		if (rd_pages)
+			memmap_free(&sys_memmap, rd_addr, rd_pages);
+		memmap_free(&sys_memmap, load, memmap_pages(k.init_size));
 		return -1;
 	}
 	memcpy(cl, cmdline, clen);

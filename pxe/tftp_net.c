@@ -19,6 +19,7 @@ struct tftp_run {
 	struct tftp_xfer x;
 	struct udp_pcb *pcb;
 	ip_addr_t server;
+	uint16_t port; /* where read requests go: 69 unless a URL said otherwise */
 };
 
 static void view_copy(const void *src, size_t off, void *dst, size_t n)
@@ -58,7 +59,7 @@ static void tftp_send(void *ctx, const uint8_t *pkt, size_t len, uint16_t port)
 	if (!p)
 		return;
 	memcpy(p->payload, pkt, len);
-	udp_sendto(r->pcb, p, &r->server, port);
+	udp_sendto(r->pcb, p, &r->server, port == TFTP_PORT && !r->x.tid ? r->port : port);
 	pbuf_free(p);
 }
 
@@ -104,18 +105,38 @@ static void rate(char *buf, size_t n, uint64_t bytes, uint64_t ms)
 		   (unsigned long long)(kbps % 1000 / 100));
 }
 
-int pxe_tftp_fetch(uint32_t server_be, const char *file, const struct pxe_tftp_opts *o,
-		   struct pxe_file *out)
+/* What kind of failure the state machine ended in, for the fetch layer. */
+static enum fetch_err failure_kind(const struct tftp_run *r, bool by_clock)
+{
+	const struct tftp_xfer *x = &r->x;
+
+	if (x->err_code == 1)
+		return FETCH_NOT_FOUND;
+	if (x->err_code >= 0)
+		return FETCH_REFUSED; /* any other ERROR packet from the server */
+	if (by_clock)
+		return FETCH_TIMEOUT;
+	if ((x->has_tsize && x->tsize > x->max_size) || x->bytes + x->blksize > x->max_size ||
+	    !strcmp(x->why, "out of memory for the file"))
+		return FETCH_TOO_LARGE;
+	return FETCH_OTHER;
+}
+
+int pxe_tftp_fetch(const struct fetch_ctx *c, uint32_t host, uint16_t port, const char *file,
+		   struct fetched *out)
 {
 	static struct tftp_run r;
 	char srv[16];
 
 	memset(&r, 0, sizeof(r));
-	pxe_ip_str(server_be, srv);
-	ip_addr_set_ip4_u32(&r.server, server_be);
+	pxe_ip_str(host, srv);
+	format_buf(out->where, sizeof(out->where), "%s:%s", srv, file);
+	ip_addr_set_ip4_u32(&r.server, host);
+	r.port = port ? port : TFTP_PORT;
 	r.pcb = udp_new();
 	if (!r.pcb) {
-		log_error("tftp: %s:%s: no UDP socket", srv, file);
+		out->err = FETCH_OTHER;
+		format_buf(out->reason, sizeof(out->reason), "no UDP socket");
 		return -1;
 	}
 	/* An ephemeral port of our own per transfer (RFC 1350 s.4). */
@@ -123,14 +144,15 @@ int pxe_tftp_fetch(uint32_t server_be, const char *file, const struct pxe_tftp_o
 	for (int tries = 0; tries < 16 && e != ERR_OK; tries++)
 		e = udp_bind(r.pcb, IP4_ADDR_ANY, (u16_t)(49152 + random_below(16384)));
 	if (e != ERR_OK) {
-		log_error("tftp: %s:%s: no free local port", srv, file);
 		udp_remove(r.pcb);
+		out->err = FETCH_OTHER;
+		format_buf(out->reason, sizeof(out->reason), "no free local port");
 		return -1;
 	}
 	udp_recv(r.pcb, tftp_recv, &r);
 	r.x.filename = file;
-	r.x.want_blksize = o->blksize;
-	r.x.want_window = o->window;
+	r.x.want_blksize = c->tftp_blksize;
+	r.x.want_window = c->tftp_window;
 	r.x.want_tsize = true;
 	r.x.max_size = largest_free();
 	r.x.send = tftp_send;
@@ -138,11 +160,14 @@ int pxe_tftp_fetch(uint32_t server_be, const char *file, const struct pxe_tftp_o
 	r.x.ctx = &r;
 
 	uint64_t t0 = clock_ms(), next_progress = t0 + PROGRESS_EVERY_MS;
+	bool by_clock = false;
 	tftp_start(&r.x, t0);
 	while (r.x.state == TFTP_REQUESTING || r.x.state == TFTP_RECEIVING) {
 		net_poll();
 		uint64_t now = clock_ms();
+		bool active = r.x.state == TFTP_REQUESTING || r.x.state == TFTP_RECEIVING;
 		tftp_tick(&r.x, now);
+		by_clock = active && r.x.state == TFTP_FAILED; /* the tick gave up waiting */
 		if (now >= next_progress && r.x.state == TFTP_RECEIVING) {
 			char got[24], total[24], rt[24];
 			fmt_size(got, sizeof(got), r.x.bytes);
@@ -159,11 +184,12 @@ int pxe_tftp_fetch(uint32_t server_be, const char *file, const struct pxe_tftp_o
 	if (r.x.state != TFTP_DONE) {
 		if (r.x.buf)
 			memmap_free(&sys_memmap, (uintptr_t)r.x.buf, r.x.cap / PAGE_SIZE);
-		out->err_code = r.x.err_code;
+		out->err = failure_kind(&r, by_clock);
 		if (r.x.err_code > 0)
-			format_buf(out->why, sizeof(out->why), "%s (error %d)", r.x.why, r.x.err_code);
+			format_buf(out->reason, sizeof(out->reason), "%s (error %d)", r.x.why,
+				   r.x.err_code);
 		else
-			format_buf(out->why, sizeof(out->why), "%s", r.x.why);
+			format_buf(out->reason, sizeof(out->reason), "%s", r.x.why);
 		return -1;
 	}
 	char sz[24], rt[24];
@@ -180,15 +206,8 @@ int pxe_tftp_fetch(uint32_t server_be, const char *file, const struct pxe_tftp_o
 		log_debug("tftp: %s:%s crc32 %#010x", srv, file, crc32(0, r.x.buf, r.x.bytes));
 	out->data = r.x.buf;
 	out->size = r.x.bytes;
-	out->alloc_pages = r.x.cap / PAGE_SIZE;
+	out->pages = r.x.cap / PAGE_SIZE;
 	out->ms = ms;
+	out->err = FETCH_OK;
 	return 0;
-}
-
-void pxe_file_free(struct pxe_file *f)
-{
-	if (f->data)
-		memmap_free(&sys_memmap, (uintptr_t)f->data, f->alloc_pages);
-	f->data = NULL;
-	f->size = 0;
 }

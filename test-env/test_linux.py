@@ -152,15 +152,45 @@ def test_tree_with_only_one_lookup_name_boots(name, extra, demo, tmp_path, vm_na
     assert r.lines(rf"pxelinux: pxelinux\.cfg/{name}: 1 entries, default 'linux'")
 
 
-def test_config_given_directly_as_the_boot_file(demo, tmp_path, vm_name):
+@pytest.mark.parametrize("bootfile", ["boot.cfg", "tftp://10.0.2.2/boot.cfg"],
+                         ids=["path", "url"])
+def test_config_given_directly_as_the_boot_file(bootfile, demo, tmp_path, vm_name):
     # The DHCP boot file is a config, not pxelinux.0; pxelinux.cfg/default
-    # (another token) must not be what boots.
+    # (another token) must not be what boots. As a URL, the names in the
+    # config are relative to it and fetched through its scheme.
     tree = make_tree(tmp_path, demo, simple_cfg("from-default"),
                      {"boot.cfg": simple_cfg(vm_name)})
-    r = slirp(vm_name, tree, bootfile="boot.cfg").run(timeout=180)
+    r = slirp(vm_name, tree, bootfile=bootfile).run(timeout=180)
     assert_booted(r, vm_name)
-    assert r.lines(r"pxelinux: boot\.cfg: 1 entries, default 'linux'")
+    assert r.lines(rf"pxelinux: {re.escape(bootfile)}: 1 entries, default 'linux'")
+    assert r.lines(r"tftp: 10\.0\.2\.2:vmlinuz ")
     assert not r.lines(r"pxelinux\.cfg/")
+
+
+def fake_pe():
+    """An MZ header pointing at a PE signature and nothing else: detected as
+    an EFI program, yet no loader can run it."""
+    pe = bytearray(0x200)
+    pe[0:2] = b"MZ"
+    pe[0x3c:0x40] = struct.pack("<I", 0x80)
+    pe[0x80:0x84] = b"PE\0\0"
+    return bytes(pe)
+
+
+def test_efi_program_that_does_not_boot_falls_back_to_pxelinux_cfg(demo, tmp_path, vm_name):
+    # The boot file is an EFI program that does not boot: the pxelinux.cfg/
+    # lookup beside it follows. There, KERNEL names an EFI program too (any
+    # payload the table knows); it fails the same way and the next entry
+    # boots Linux.
+    cfg = ("DEFAULT efi\nLABEL efi\n  KERNEL fake.efi\n  APPEND efi-args\n"
+           + simple_cfg(vm_name).replace("DEFAULT linux\n", ""))
+    tree = make_tree(tmp_path, demo, cfg, {"fake.efi": fake_pe()})
+    r = slirp(vm_name, tree, bootfile="fake.efi").run(timeout=180)
+    assert r.lines(r"boot: fake\.efi did not boot; trying pxelinux\.cfg/ beside it")
+    assert r.lines(r"pxelinux: pxelinux\.cfg/default: 2 entries, default 'efi'")
+    assert r.lines(r"boot: entry 'efi': EFI program fake\.efi, 0 initrds")
+    assert r.lines(r"boot: trying the next entry, 'linux'")
+    assert_booted(r, vm_name)
 
 
 def test_config_that_includes_itself_is_cut_off(demo, tmp_path, vm_name):
