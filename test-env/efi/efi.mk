@@ -54,9 +54,11 @@ $(EFI_TEST_DIR)/obj/child_blob.o: test-env/efi/child_blob.S $(EFI_TEST_DIR)/efic
 	@echo "  EFIAS   $<"
 	$(Q)gcc -c -DEFICHILD_PATH='"$(EFI_TEST_DIR)/efichild.efi"' $< -o $@
 
+# crt0 first: it is the entry point and relocates the image.
 $(EFI_TEST_DIR)/%.so: $(GNUEFI_CRT0) $(GNUEFI_LDS)
 	@echo "  EFILD   $@"
-	$(Q)ld $(EFI_TEST_LDFLAGS) -o $@ $(GNUEFI_CRT0) $(filter-out $(GNUEFI_CRT0),$(filter %.o,$^)) $(EFI_TEST_LIBS)
+	$(Q)ld $(EFI_TEST_LDFLAGS) -o $@ $(GNUEFI_CRT0) \
+		$(filter-out $(GNUEFI_CRT0),$(filter %.o,$^)) $(EFI_TEST_LIBS)
 
 $(EFI_TEST_DIR)/efitest.so: $(EFITEST_OBJS)
 $(EFI_TEST_DIR)/efichild.so: $(EFICHILD_OBJS)

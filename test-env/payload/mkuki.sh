@@ -24,7 +24,10 @@ out=$1
 cmdline=${2:-console=ttyS0 panic=-1 wb.poweroff wb.uki}
 stub=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
 kernel=$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -n 1)
-[ -n "$kernel" ] || { echo "mkuki: no /boot/vmlinuz-*-amd64 (install linux-image-amd64)" >&2; exit 1; }
+[ -n "$kernel" ] || {
+	echo "mkuki: no /boot/vmlinuz-*-amd64 (install linux-image-amd64)" >&2
+	exit 1
+}
 [ -f "$stub" ] || { echo "mkuki: no $stub (install systemd-boot-efi)" >&2; exit 1; }
 [ -x /bin/busybox ] || { echo "mkuki: no /bin/busybox (install busybox-static)" >&2; exit 1; }
 kver=${kernel#/boot/vmlinuz-}
@@ -77,4 +80,5 @@ place .linux "$out/vmlinuz"
 place .initrd "$out/initrd-efi.img"
 objcopy "${args[@]}" "$stub" "$out/uki.efi"
 chmod 644 "$out/uki.efi"
-echo "mkuki: $out/uki.efi: $(basename "$stub") + $(basename "$kernel") + initrd $(stat -c %s "$out/initrd-efi.img") bytes; cmdline '$cmdline'"
+echo "mkuki: $out/uki.efi: $(basename "$stub") + $(basename "$kernel")" \
+	"+ initrd $(stat -c %s "$out/initrd-efi.img") bytes; cmdline '$cmdline'"
