@@ -8,6 +8,7 @@
 #include <efi_core.h>
 #include <efi_systab.h>
 #include <log.h>
+#include <sysmem.h>
 
 #define EFI_MAX_CONFIG_TABLES 32
 
@@ -67,6 +68,36 @@ EFI_STATUS efi_install_config_table(const EFI_GUID *guid, VOID *table)
 	return EFI_SUCCESS;
 }
 
+/* The VMM's RSDP as the ACPI 1.0 table; as the ACPI 2.0 table either the
+ * same RSDP (revision 2+: microvm) or, for QEMU's pc and q35, which build a
+ * revision 0 RSDP with an RSDT only, a revision 2 copy with an XSDT beside
+ * it, as OVMF does (UEFI 2.10 s.4.6: the 2.0 GUID names an ACPI 2.0+ RSDP). */
+static void install_acpi(void)
+{
+	static const EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	uint64_t addr = acpi_rsdp();
+
+	if (!addr)
+		return;
+	struct acpi_rsdp *r = (struct acpi_rsdp *)(uintptr_t)addr;
+	efi_install_config_table(&acpi10, r);
+	if (r->revision >= 2) {
+		efi_install_config_table(&acpi20, r);
+		return;
+	}
+	const struct acpi_sdt_hdr *rsdt = (const struct acpi_sdt_hdr *)(uintptr_t)r->rsdt;
+	if (!r->rsdt || !acpi_sdt_valid(rsdt, rsdt->length))
+		return;
+	size_t cap = 64 + 2 * (size_t)rsdt->length;
+	uint8_t *buf = sysmem_alloc_pages(memmap_pages(cap), MEM_ACPI_RECLAIM, 1ULL << 32);
+	if (!buf)
+		return;
+	if (acpi_build_rsdp2(r, rsdt, rsdt->length, buf, cap, (uintptr_t)buf))
+		efi_install_config_table(&acpi20, buf);
+	else
+		log_warn("efi: the RSDT is malformed; no ACPI 2.0 table for programs");
+}
+
 EFI_SYSTEM_TABLE *efi_systab_init(EFI_BOOT_SERVICES *bs, EFI_RUNTIME_SERVICES *rt)
 {
 	systab.Hdr.Signature = EFI_SYSTEM_TABLE_SIGNATURE;
@@ -79,15 +110,7 @@ EFI_SYSTEM_TABLE *efi_systab_init(EFI_BOOT_SERVICES *bs, EFI_RUNTIME_SERVICES *r
 	systab.ConfigurationTable = config_tables;
 	systab.NumberOfTableEntries = 0;
 
-	uint64_t rsdp = acpi_rsdp();
-	if (rsdp) {
-		static const EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
-		const uint8_t *r = (const uint8_t *)(uintptr_t)rsdp;
-		/* RSDP revision 2+ is the ACPI 2.0 structure (ACPI 6.5 s.5.2.5.3). */
-		if (r[15] >= 2)
-			efi_install_config_table(&acpi20, (VOID *)(uintptr_t)rsdp);
-		efi_install_config_table(&acpi10, (VOID *)(uintptr_t)rsdp);
-	}
+	install_acpi();
 	efi_table_crc(&systab.Hdr);
 	return &systab;
 }

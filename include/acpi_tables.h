@@ -61,6 +61,14 @@ uint8_t acpi_checksum(const void *p, size_t len);
 /* True if p[0..avail) holds a valid RSDP (signature, checksums, length). */
 bool acpi_rsdp_valid(const void *p, size_t avail);
 
+/* A revision 2 RSDP for a revision 0 one (QEMU's pc and q35 build those):
+ * the old RSDP's first 20 bytes, then an XSDT holding the RSDT's entries
+ * widened to 64 bits, at out[16-aligned offset]. out_addr is where out
+ * will live. Returns the bytes used, or 0 if the RSDT is malformed or cap
+ * is too small. Pure. */
+size_t acpi_build_rsdp2(const struct acpi_rsdp *old, const void *rsdt, size_t rsdt_len,
+			uint8_t *out, size_t cap, uint64_t out_addr);
+
 /* True if p[0..avail) starts with a whole, checksummed table. */
 bool acpi_sdt_valid(const void *p, size_t avail);
 

@@ -36,6 +36,48 @@ bool acpi_sdt_valid(const void *p, size_t avail)
 	return acpi_checksum(p, h->length) == 0;
 }
 
+static uint32_t rd32(const uint8_t *p);
+
+size_t acpi_build_rsdp2(const struct acpi_rsdp *old, const void *rsdt, size_t rsdt_len,
+			uint8_t *out, size_t cap, uint64_t out_addr)
+{
+	const struct acpi_sdt_hdr *h = rsdt;
+
+	if (rsdt_len < sizeof(*h) || h->length < sizeof(*h) || h->length > rsdt_len ||
+	    memcmp(h->sig, "RSDT", 4) || (h->length - sizeof(*h)) % 4)
+		return 0;
+	size_t n = (h->length - sizeof(*h)) / 4;
+	size_t xsdt_off = (sizeof(struct acpi_rsdp) + 15) & ~(size_t)15;
+	size_t xsdt_len = sizeof(*h) + 8 * n;
+	if (xsdt_off + xsdt_len > cap || xsdt_len > UINT32_MAX)
+		return 0;
+	memset(out, 0, xsdt_off + xsdt_len);
+	/* The XSDT: the RSDT's header and entries, each widened to 64 bits. */
+	struct acpi_sdt_hdr *x = (struct acpi_sdt_hdr *)(out + xsdt_off);
+	memcpy(x, h, sizeof(*h));
+	memcpy(x->sig, "XSDT", 4);
+	x->length = (uint32_t)xsdt_len;
+	x->revision = 1;
+	const uint8_t *e = (const uint8_t *)rsdt + sizeof(*h);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = rd32(e + 4 * i);
+		memcpy((uint8_t *)(x + 1) + 8 * i, &a, 8);
+	}
+	x->checksum = 0;
+	x->checksum = (uint8_t)-acpi_checksum(x, xsdt_len);
+	/* ACPI 6.5 s.5.2.5.3: revision 2, the RSDT kept, the XSDT added. */
+	struct acpi_rsdp *r = (struct acpi_rsdp *)out;
+	memcpy(r, old, 20);
+	r->revision = 2;
+	r->length = sizeof(*r);
+	r->xsdt = out_addr + xsdt_off;
+	r->checksum = 0;
+	r->checksum = (uint8_t)-acpi_checksum(r, 20);
+	r->ext_checksum = 0;
+	r->ext_checksum = (uint8_t)-acpi_checksum(r, sizeof(*r));
+	return xsdt_off + xsdt_len;
+}
+
 static uint32_t rd32(const uint8_t *p)
 {
 	uint32_t v;

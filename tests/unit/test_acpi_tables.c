@@ -157,6 +157,50 @@ static void test_rsdp_v2_is_36_bytes_with_both_checksums(void **state)
 	assert_false(rsdp_valid_exact(r, 36));
 }
 
+static void test_rsdp2_built_from_a_revision_0_rsdp_and_rsdt(void **state)
+{
+	uint8_t old[20], rsdt[36 + 12], out[256];
+	const uint64_t at = 0x7f000000;
+
+	make_rsdp(old, sizeof(old), 0, 0);
+	make_sdt(rsdt, "RSDT", sizeof(rsdt), 1);
+	put32(rsdt + 36, 0x7ffe1000);
+	put32(rsdt + 40, 0x7ffe2000);
+	put32(rsdt + 44, 0xfffff000);
+	set_checksum(rsdt, sizeof(rsdt), 9);
+	size_t n = acpi_build_rsdp2((const struct acpi_rsdp *)old, rsdt, sizeof(rsdt), out,
+				    sizeof(out), at);
+	assert_int_equal(n, 48 + 36 + 24);
+	assert_true(acpi_rsdp_valid(out, 36));
+	const struct acpi_rsdp *r = (const void *)out;
+	assert_int_equal(r->revision, 2);
+	assert_int_equal(r->rsdt, 0x7ffe0000); /* the RSDT stays */
+	assert_int_equal(r->xsdt, at + 48);
+	assert_memory_equal(r->oem_id, "WBOOT ", 6);
+	const uint8_t *x = out + 48;
+	assert_true(acpi_sdt_valid(x, 36 + 24));
+	assert_memory_equal(x, "XSDT", 4);
+	assert_memory_equal(x + 10, "WBOOT ", 6);
+	uint64_t e[3];
+	memcpy(e, x + 36, sizeof(e));
+	assert_int_equal(e[0], 0x7ffe1000);
+	assert_int_equal(e[1], 0x7ffe2000);
+	assert_int_equal(e[2], 0xfffff000); /* widened, not sign-extended */
+	/* Malformed RSDTs and small buffers build nothing. */
+	assert_int_equal(acpi_build_rsdp2((const void *)old, rsdt, 35, out, sizeof(out), at), 0);
+	put32(rsdt + 4, sizeof(rsdt) - 2); /* entries not a whole number of 4 bytes */
+	assert_int_equal(acpi_build_rsdp2((const void *)old, rsdt, sizeof(rsdt), out, sizeof(out),
+					  at), 0);
+	put32(rsdt + 4, sizeof(rsdt) + 4); /* longer than the bytes given */
+	assert_int_equal(acpi_build_rsdp2((const void *)old, rsdt, sizeof(rsdt), out, sizeof(out),
+					  at), 0);
+	put32(rsdt + 4, sizeof(rsdt));
+	assert_int_equal(acpi_build_rsdp2((const void *)old, rsdt, sizeof(rsdt), out, 100, at), 0);
+	memcpy(rsdt, "XSDT", 4);
+	assert_int_equal(acpi_build_rsdp2((const void *)old, rsdt, sizeof(rsdt), out, sizeof(out),
+					  at), 0);
+}
+
 static void test_sdt_valid_needs_the_whole_checksummed_table(void **state)
 {
 	uint8_t t[64];
@@ -957,6 +1001,7 @@ int main(void)
 	    cmocka_unit_test(test_checksum_is_the_byte_sum),
 	    cmocka_unit_test(test_rsdp_v1_is_20_bytes),
 	    cmocka_unit_test(test_rsdp_v2_is_36_bytes_with_both_checksums),
+	    cmocka_unit_test(test_rsdp2_built_from_a_revision_0_rsdp_and_rsdt),
 	    cmocka_unit_test(test_sdt_valid_needs_the_whole_checksummed_table),
 	    cmocka_unit_test(test_fadt_fields_of_a_full_table),
 	    cmocka_unit_test(test_fadt_fields_of_short_tables),
