@@ -46,7 +46,7 @@ FW_ASM_SRCS := arch/x86_64/entry.asm arch/x86_64/isr.asm arch/x86_64/handoff.asm
 FW_OBJS := $(FW_C_SRCS:%.c=$(BUILD)/fw/%.o) $(FW_ASM_SRCS:%.asm=$(BUILD)/fw/%.o) \
 	$(LWIP_SRCS:$(LWIP_DIR)/%.c=$(BUILD)/lwip/%.o)
 
-.PHONY: all run test unit format clean deps demo
+.PHONY: all run test unit format clean deps demo efi-tests efi-tree
 
 all: $(BUILD)/wireboot.elf $(BUILD)/wireboot.rom
 
@@ -109,6 +109,11 @@ demo: $(DEMO)/pxelinux.cfg/default
 $(DEMO)/pxelinux.cfg/default: test-env/payload/mkdemo.sh
 	$(Q)test-env/payload/mkdemo.sh $(DEMO)
 
+# EFI test programs (gnu-efi) and the EFI payload tree test_efi.py boots:
+# efitest.efi, a UKI, the kernel as an EFI program (test-env/efi/efi.mk).
+-include test-env/efi/efi.mk
+$(EFI_TEST_BINS): | $(LWIP_STAMP)
+
 run: deps all demo
 	MACHINE=$(MACHINE) ENTRY=$(ENTRY) MEMORY=$(MEMORY) TFTP_DIR=$(TFTP_DIR) BOOTFILE=$(BOOTFILE) \
 		$(PYTHON) test-env/run.py
@@ -153,7 +158,7 @@ $(UNIT_TESTS) $(FUZZ_BINS): | $(LWIP_STAMP)
 unit: $(UNIT_TESTS) $(FUZZ_BINS)
 	@WB_UNIT_ONLY=1 scripts/test.sh $(UNIT_TESTS) $(FUZZ_BINS)
 
-test: deps all demo $(UNIT_TESTS) $(FUZZ_BINS)
+test: deps all demo efi-tree $(UNIT_TESTS) $(FUZZ_BINS)
 	@scripts/test.sh $(UNIT_TESTS) $(FUZZ_BINS)
 
 format:
