@@ -248,3 +248,76 @@ if OVMF_REFERENCE:
     test_ovmf_reference_efitest = ovmf_reference_efitest
     test_ovmf_reference_uki = ovmf_reference_uki
     test_ovmf_reference_linux_efi_stub = ovmf_reference_linux_efi_stub
+
+
+# ---- programs that crash or are not programs: one line, then the next option ----
+
+def fallback_tree(tmp_path, tree, name, data, token):
+    """A TFTP root whose boot file is `name` (bytes `data`), with a
+    pxelinux.cfg/default beside it that boots Linux: reaching its
+    initramfs proves the firmware came back whole from the bad program."""
+    root = tmp_path / "tftp"
+    (root / "pxelinux.cfg").mkdir(parents=True)
+    (root / name).write_bytes(data)
+    for f in ("vmlinuz", "initrd-efi.img"):
+        shutil.copy(tree / f, root / f)
+    (root / "pxelinux.cfg" / "default").write_text(
+        "DEFAULT linux\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd-efi.img\n"
+        f"  APPEND console=ttyS0 panic=-1 wb.poweroff wb.token={token}\n")
+    return root
+
+
+def assert_fell_back_to_linux(r, bootfile, token):
+    out = plain(r.output)
+    assert r.lines(rf"boot: {re.escape(bootfile)} did not boot; trying pxelinux\.cfg/ beside it"), \
+        f"no fallback line; see {r.log}\n{tail(r)}"
+    m = re.search(DEMO_MARKER, out)
+    assert m and f"wb.token={token}" in m.group(1).split(), \
+        f"the fallback entry did not boot; see {r.log}\n{tail(r)}"
+    assert r.exit_code == 0
+
+
+@pytest.mark.parametrize("entry", ["pvh", "rom"])
+def test_faulting_program_is_named_and_boot_goes_on(entry, efi_tree, tmp_path, vm_name):
+    root = fallback_tree(tmp_path, efi_tree, "efifault.efi",
+                         (efi_tree / "efifault.efi").read_bytes(), vm_name)
+    r = slirp_vm(vm_name, root, "efifault.efi", entry=entry).run(timeout=300)
+    out = plain(r.output)
+    assert "EFIFAULT: executing ud2" in out
+    assert "EFIFAULT: still running" not in out
+    assert "*** wireboot: CPU exception 6 (invalid opcode)" in out, f"no dump; see {r.log}"
+    assert re.search(r"^\*\*\* RIP is in efifault\.efi\+0x[0-9a-f]+$", out, re.M), \
+        f"the dump does not name the program; see {r.log}"
+    assert r.lines(r"error: efi: efifault\.efi crashed \(the dump above\); its StartImage "
+                   r"returns EFI_ABORTED")
+    assert r.lines(r"error: efi: efifault\.efi returned EFI_ABORTED")
+    assert "*** halted" not in out
+    assert_fell_back_to_linux(r, "efifault.efi", vm_name)
+
+
+def bad_pe_cases(efitest):
+    """(name, bytes, the reason LoadImage must print) for PE files that
+    must be refused before anything runs."""
+    arm = bytearray(efitest)
+    pe = int.from_bytes(efitest[0x3c:0x40], "little")
+    arm[pe + 4:pe + 6] = (0xAA64).to_bytes(2, "little")  # COFF Machine: ARM64
+    huge = bytearray(efitest)
+    huge[pe + 24 + 56:pe + 24 + 60] = (0x7fff0000).to_bytes(4, "little")  # SizeOfImage
+    return [
+        ("truncated.efi", efitest[:1024], r"past the end|outside the file|past the file"),
+        ("arm64.efi", bytes(arm), r"a PE image for ARM64, not x86_64"),
+        ("huge.efi", bytes(huge), r"SizeOfImage"),
+    ]
+
+
+@pytest.mark.parametrize("case", [0, 1, 2], ids=["truncated", "arm64", "huge"])
+def test_bad_pe_boot_file_is_refused_with_a_reason(case, efi_tree, tmp_path, vm_name):
+    name, data, reason = bad_pe_cases((efi_tree / "efitest.efi").read_bytes())[case]
+    root = fallback_tree(tmp_path, efi_tree, name, data, vm_name)
+    r = slirp_vm(vm_name, root, name).run(timeout=300)
+    line = r.lines(rf"error: efi: LoadImage {re.escape(name)}: ")
+    assert line, f"no LoadImage line for {name}; see {r.log}\n{tail(r)}"
+    assert re.search(reason, line[0]), line[0]
+    assert CRASH not in plain(r.output)
+    assert "EFITEST" not in r.output, "a refused image ran"
+    assert_fell_back_to_linux(r, name, vm_name)

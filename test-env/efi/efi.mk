@@ -16,7 +16,8 @@ endif
 
 EFI_TEST_DIR  := $(BUILD)/efi-tests
 EFI_TREE      := $(BUILD)/efi-tree
-EFI_TEST_BINS := $(EFI_TEST_DIR)/efitest.efi $(EFI_TEST_DIR)/efichild.efi
+EFI_TEST_BINS := $(EFI_TEST_DIR)/efitest.efi $(EFI_TEST_DIR)/efichild.efi \
+	$(EFI_TEST_DIR)/efifault.efi
 
 GNUEFI_LIB    := /usr/lib
 GNUEFI_CRT0   := $(GNUEFI_LIB)/crt0-efi-x86_64.o
@@ -39,6 +40,7 @@ EFITEST_SRCS := $(addprefix test-env/efi/,efitest.c check_memory.c check_events.
 EFITEST_OBJS := $(EFITEST_SRCS:test-env/efi/%.c=$(EFI_TEST_DIR)/obj/%.o) \
 	$(EFI_TEST_DIR)/obj/child_blob.o
 EFICHILD_OBJS := $(EFI_TEST_DIR)/obj/efichild.o
+EFIFAULT_OBJS := $(EFI_TEST_DIR)/obj/efifault.o
 
 .PHONY: efi-tests efi-tree
 efi-tests: $(EFI_TEST_BINS)
@@ -62,6 +64,7 @@ $(EFI_TEST_DIR)/%.so: $(GNUEFI_CRT0) $(GNUEFI_LDS)
 
 $(EFI_TEST_DIR)/efitest.so: $(EFITEST_OBJS)
 $(EFI_TEST_DIR)/efichild.so: $(EFICHILD_OBJS)
+$(EFI_TEST_DIR)/efifault.so: $(EFIFAULT_OBJS)
 
 # subsystem 10: EFI application.
 $(EFI_TEST_DIR)/%.efi: $(EFI_TEST_DIR)/%.so

@@ -4,6 +4,7 @@
 #   mkefitree.sh OUTDIR EFI_TEST_DIR
 #
 #   efitest.efi, efichild.efi   the gnu-efi test programs (from EFI_TEST_DIR)
+#   efifault.efi                one that faults on purpose
 #   uki.efi                     a UKI (mkuki.sh)
 #   vmlinuz.efi                 Debian's kernel, named as the EFI program it
 #                               is through its EFI stub (same bytes as vmlinuz)
@@ -17,12 +18,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$1
 bins=$2
-for f in efitest.efi efichild.efi; do
+for f in efitest.efi efichild.efi efifault.efi; do
 	[ -f "$bins/$f" ] || { echo "mkefitree: no $bins/$f (make efi-tests)" >&2; exit 1; }
 done
 rm -rf "$out/pxelinux.cfg"
 "$here/mkuki.sh" "$out"
-cp "$bins/efitest.efi" "$bins/efichild.efi" "$out/"
+cp "$bins/efitest.efi" "$bins/efichild.efi" "$bins/efifault.efi" "$out/"
 cp "$out/vmlinuz" "$out/vmlinuz.efi"
 chmod 644 "$out"/*.efi
-echo "mkefitree: $out: efitest.efi, efichild.efi, uki.efi, vmlinuz.efi, initrd-efi.img"
+echo "mkefitree: $out: efitest.efi, efichild.efi, efifault.efi, uki.efi, vmlinuz.efi, initrd-efi.img"
