@@ -86,6 +86,21 @@ static void ip_strings(struct boot_env *env, const struct pxe_dhcp_result *dhcp)
 		   mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+/* linux_boot: how a bzImage starts. "legacy" (the default): the 64-bit
+ * boot protocol, wireboot places kernel and initrds itself; "efi": as an
+ * EFI program through the kernel's EFI stub, as OVMF would. */
+static bool linux_efi_setting(const struct config *cfg)
+{
+	const char *v = config_get(cfg, "linux_boot");
+
+	if (!v || !strcmp(v, "legacy"))
+		return false;
+	if (!strcmp(v, "efi"))
+		return true;
+	log_warn("config: linux_boot=%s is not 'efi' or 'legacy'; using legacy", v);
+	return false;
+}
+
 void bootmgr_run(const struct config *cfg)
 {
 	static struct pxe_dhcp_result dhcp;
@@ -110,6 +125,7 @@ void bootmgr_run(const struct config *cfg)
 	fc.tftp_blksize = (uint16_t)uint_setting(cfg, "tftp_blksize", 65464, 8, 65464);
 	fc.tftp_window = (uint16_t)uint_setting(cfg, "tftp_windowsize", 4, 1, 64);
 	env.fetch = &fc;
+	env.linux_efi = linux_efi_setting(cfg);
 	ip_strings(&env, &dhcp);
 
 	const char *file = dhcp.lease.boot_file;

@@ -38,6 +38,25 @@ static uint64_t place_kernel(const struct bzimage_info *k)
 /* One initrd in place when it already sits low enough; several are copied
  * into one buffer (*own_pages: its size, to free on failure), each padded
  * to 4 bytes as cpio concatenation needs. */
+uint8_t *linux_initrd_concat(const struct fetched *in, size_t n, uint64_t max_end, uint64_t *size)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += align_up(in[i].size, 4);
+	*size = total;
+	uint8_t *buf = sysmem_alloc_pages(memmap_pages(total ? total : 1), MEM_LOADER_DATA, max_end);
+	if (!buf)
+		return NULL;
+	uint64_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(buf + at, in[i].data, in[i].size);
+		memset(buf + at + in[i].size, 0, align_up(in[i].size, 4) - in[i].size);
+		at += align_up(in[i].size, 4);
+	}
+	return buf;
+}
+
 static int place_initrds(const struct bzimage_info *k, const struct fetched *in, size_t n,
 			 uint64_t *addr, uint64_t *size, uint64_t *own_pages)
 {
@@ -53,19 +72,10 @@ static int place_initrds(const struct bzimage_info *k, const struct fetched *in,
 		*size = in[0].size;
 		return 0;
 	}
-	uint64_t total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += align_up(in[i].size, 4);
-	uint8_t *buf = sysmem_alloc_pages(memmap_pages(total), MEM_LOADER_DATA,
-					   limit > (1ULL << 32) ? 1ULL << 32 : limit);
+	uint64_t total;
+	uint8_t *buf = linux_initrd_concat(in, n, limit > (1ULL << 32) ? 1ULL << 32 : limit, &total);
 	if (!buf)
 		return -1;
-	uint64_t at = 0;
-	for (size_t i = 0; i < n; i++) {
-		memcpy(buf + at, in[i].data, in[i].size);
-		memset(buf + at + in[i].size, 0, align_up(in[i].size, 4) - in[i].size);
-		at += align_up(in[i].size, 4);
-	}
 	*addr = (uintptr_t)buf;
 	*size = total;
 	*own_pages = memmap_pages(total);

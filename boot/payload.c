@@ -15,33 +15,28 @@ bool payload_is_pe(const uint8_t *p, size_t len)
 	return off <= len - 4 && !memcmp(p + off, "PE\0\0", 4);
 }
 
-/* The UEFI core's efi_boot_payload replaces this one when it is linked in. */
-__attribute__((weak)) int efi_boot_payload(const char *name, const struct fetched *f,
-					   const char *cmdline)
-{
-	log_warn("boot: %s is an EFI program; EFI programs are not supported yet (the UEFI core "
-		 "comes next)", name);
-	return -1;
-}
-
 static bool any_text(const uint8_t *p, size_t len)
 {
 	return true;
 }
 
+/* A bzImage through the boot protocol, or (linux_boot=efi) through its
+ * EFI stub: a bzImage since Linux 3.3 is a PE/COFF program too. */
 static int boot_bzimage(const struct boot_env *env, const char *name, const struct fetched *f,
 			const struct payload_args *a)
 {
+	if (env->linux_efi) {
+		if (payload_is_pe(f->data, f->size))
+			return efi_boot_payload(name, f, a);
+		log_warn("linux: %s has no EFI stub; starting it through the boot protocol", name);
+	}
 	return linux_boot(name, f, a->initrds, a->n_initrds, a->cmdline ? a->cmdline : "");
 }
 
 static int boot_efi(const struct boot_env *env, const char *name, const struct fetched *f,
 		    const struct payload_args *a)
 {
-	if (a->n_initrds)
-		log_warn("boot: %s: initrds for an EFI program are not passed yet (LoadFile2 comes "
-			 "with the UEFI core)", name);
-	return efi_boot_payload(name, f, a->cmdline ? a->cmdline : "");
+	return efi_boot_payload(name, f, a);
 }
 
 static int boot_config(const struct boot_env *env, const char *name, const struct fetched *f,

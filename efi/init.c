@@ -2,6 +2,7 @@
  * service tables and the system table are built, and the protocols with
  * no device behind them (console, RNG, the firmware's own image) get
  * their handles. Drivers install theirs afterwards. */
+#include <acpi.h>
 #include <efi_boot_services.h>
 #include <efi_console.h>
 #include <efi_devpath.h>
@@ -32,6 +33,21 @@ static void image_to_runtime(void)
 	memmap_set(&sys_memmap, d, (e - d) >> PAGE_SHIFT, MEM_RT_DATA);
 }
 
+/* Registers the runtime services write after ExitBootServices (the
+ * hardware-reduced sleep register on microvm, the FADT reset register)
+ * go into the memory map as runtime MMIO: an OS maps only what the map
+ * marks EFI_MEMORY_RUNTIME when it calls ResetSystem. Port I/O needs
+ * nothing. */
+static void runtime_mmio(void)
+{
+	const struct acpi_fadt_info *f = acpi_fadt();
+	const struct acpi_gas *regs[] = { &f->sleep_ctl, &f->reset_reg };
+
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		if (regs[i]->space == 0 && regs[i]->address)
+			sysmem_reserve(regs[i]->address, 1, MEM_MMIO);
+}
+
 /* One handle for the serial console: its device path and the three text
  * protocols, as EDK2's terminal driver publishes them. */
 static EFI_HANDLE install_console(void)
@@ -58,6 +74,7 @@ void efi_init(void)
 					   0 };
 
 	image_to_runtime();
+	runtime_mmio();
 	efi_runtime_init();
 	EFI_SYSTEM_TABLE *st = efi_systab_init(efi_boot_services_init(), efi_runtime_table());
 	efi_runtime_set_system_table(st);

@@ -4,11 +4,13 @@
 #define WB_EFI_BOOT_H
 
 #include <fetch.h>
+#include <payload.h>
 
 /* Load the PE/COFF image in f (named name in messages) and start it with
- * cmdline as its LoadOptions. Returns only when it could not be started or
- * when it exited: -1 after one log line with the reason. f stays the
- * caller's. */
-int efi_boot_payload(const char *name, const struct fetched *f, const char *cmdline);
+ * a->cmdline as its LoadOptions and a->initrds (concatenated) offered
+ * through LoadFile2, as a Linux EFI stub reads them. Returns only when it
+ * could not be started or when it exited: -1 after one log line with the
+ * reason. f and a stay the caller's. */
+int efi_boot_payload(const char *name, const struct fetched *f, const struct payload_args *a);
 
 #endif

@@ -14,6 +14,12 @@
 int linux_boot(const char *name, const struct fetched *kernel, const struct fetched *initrds,
 	       size_t n, const char *cmdline);
 
+/* Initrds as one buffer, each padded to 4 bytes as cpio concatenation
+ * needs: pages of loader data ending at or below max_end, *size bytes
+ * (free them with memmap_free of memmap_pages(*size), at least one page).
+ * NULL when memory is short. */
+uint8_t *linux_initrd_concat(const struct fetched *in, size_t n, uint64_t max_end, uint64_t *size);
+
 /* True if the buffer starts like a bzImage (payload detection's probe). */
 bool linux_is_bzimage(const uint8_t *p, size_t len);
 

@@ -18,6 +18,7 @@ struct boot_env {
 	char base[BOOT_PATH_LEN]; /* the boot file's directory, with '/', or "" */
 	char ip[80];		  /* IPAPPEND 1: client:server:gateway:netmask */
 	char bootif[32];	  /* IPAPPEND 2: 01-<mac> */
+	bool linux_efi;		  /* linux_boot=efi: kernels start through their EFI stub */
 };
 
 /* What comes with the payload: a command line and, for Linux, initrds. */

@@ -102,7 +102,8 @@ static UINT64 attributes_of(UINT32 type)
 		return ram | EFI_MEMORY_RUNTIME;
 	case MEM_MMIO:
 	case MEM_MMIO_PORT:
-		return EFI_MEMORY_UC;
+		/* Only registers runtime services use are in the map (efi/init.c). */
+		return EFI_MEMORY_UC | EFI_MEMORY_RUNTIME;
 	case MEM_RESERVED:
 	case MEM_UNUSABLE:
 		return EFI_MEMORY_UC;
