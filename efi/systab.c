@@ -32,14 +32,8 @@ void efi_systab_enter_runtime(void)
 {
 	at_runtime = true;
 	/* UEFI 2.10 s.7.4.6: after ExitBootServices these fields are gone. */
-	systab.ConsoleInHandle = NULL;
-	systab.ConIn = NULL;
-	systab.ConsoleOutHandle = NULL;
-	systab.ConOut = NULL;
-	systab.StandardErrorHandle = NULL;
-	systab.StdErr = NULL;
 	systab.BootServices = NULL;
-	efi_table_crc(&systab.Hdr);
+	efi_systab_set_console(NULL, NULL, NULL, NULL);
 }
 
 EFI_STATUS efi_install_config_table(const EFI_GUID *guid, VOID *table)
