@@ -29,6 +29,19 @@ static int fail_early(struct fetched *out, const char *name, enum fetch_err err,
 	return -1;
 }
 
+/* A plain path as a URL of the context's scheme on the boot server. */
+static void fetch_url_from_ctx(const struct fetch_ctx *c, const char *name, struct fetch_url *u)
+{
+	const uint8_t *a = (const uint8_t *)&c->server;
+
+	memset(u, 0, sizeof(*u));
+	format_buf(u->scheme, sizeof(u->scheme), "%s", c->scheme);
+	format_buf(u->host, sizeof(u->host), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	u->ipv4 = c->server;
+	u->path = name;
+	u->path_len = strlen(name);
+}
+
 int fetch_file(const struct fetch_ctx *c, const char *name, struct fetched *out)
 {
 	struct fetch_url u;
@@ -43,8 +56,9 @@ int fetch_file(const struct fetch_ctx *c, const char *name, struct fetched *out)
 	if (rc == 0) {
 		s = scheme_find(c->scheme);
 		if (!s)
-			return fail_early(out, name, FETCH_OTHER, "the boot server's scheme has no fetcher");
-		rc = s->fetch(c, c->server, 0, name, out);
+			return fail_early(out, name, FETCH_OTHER,
+					  "the boot server's scheme has no fetcher");
+		fetch_url_from_ctx(c, name, &u);
 	} else {
 		s = scheme_find(u.scheme);
 		if (!s) {
@@ -53,8 +67,8 @@ int fetch_file(const struct fetch_ctx *c, const char *name, struct fetched *out)
 				   u.scheme);
 			return fail_early(out, name, FETCH_OTHER, why2);
 		}
-		rc = s->fetch(c, u.host, u.port, u.path, out);
 	}
+	rc = s->fetch(c, &u, out);
 	out->scheme = s->name;
 	if (rc && out->err == FETCH_OK)
 		out->err = FETCH_OTHER; /* a fetcher must say why; never report success */

@@ -41,25 +41,40 @@ struct fetch_ctx {
 	uint16_t tftp_window;  /* 1: lock-step */
 };
 
-/* A URL split into its parts (fetch_url.c, pure): scheme://host[:port]/path. */
+/* A URL split into its parts (fetch_url.c, pure, RFC 3986 s.3):
+ * scheme://host[:port]/path. */
 #define FETCH_SCHEME_LEN 8
+#define FETCH_HOST_LEN	 256 /* a reg-name is at most 253 (RFC 1035), an IPv6 text 45 */
 struct fetch_url {
 	char scheme[FETCH_SCHEME_LEN]; /* lower case */
-	uint32_t host;		       /* IPv4, network order */
-	uint16_t port;		       /* 0: the scheme's own */
-	const char *path;	       /* inside the name given, after the host's '/' */
+	/* a reg-name lower-cased, an IPv4 dotted, or an IPv6 text without brackets */
+	char host[FETCH_HOST_LEN];
+	uint32_t ipv4;	  /* network order when host is an IPv4 literal, else 0 */
+	bool ipv6;	  /* host was a bracketed IPv6 literal (parsed, not usable yet) */
+	uint16_t port;	  /* 0: the scheme's own */
+	const char *path; /* inside the name given, after the host's '/' (may hold ?query
+			   * and #fragment); percent-encoding kept as it is */
+	size_t path_len;  /* path's length without the #fragment: what a server gets */
 };
 
-/* Split "scheme://a.b.c.d[:port]/path" (RFC 3986; a dotted IPv4 host, no
- * names yet). Returns 1 for a URL, 0 for a plain path (no "://"), -1 for a
- * malformed URL (with why set). */
+/* Split "scheme://host[:port]/path" (RFC 3986 s.3.2: host a reg-name of
+ * letters, digits, '-' and '.', a dotted IPv4 address, or a bracketed IPv6
+ * literal; userinfo is refused). Returns 1 for a URL, 0 for a plain path
+ * (no "://" before the first '/'), -1 for a malformed URL (with why set). */
 int fetch_url_parse(const char *name, struct fetch_url *u, const char **why);
 
-/* One row of the scheme table: fetch path from host:port into out. */
+/* RFC 3986 s.5.2: resolve ref (an absolute URL, a network-path reference
+ * "//host/x", an absolute path, or a relative path, with dot-segments
+ * removed as s.5.2.4 says) against base, an absolute URL, into out (cap
+ * bytes with the NUL). Returns 0, or -1 with why set (a base that is not
+ * absolute, a space or control character, a result longer than cap). */
+int fetch_url_resolve(const char *base, const char *ref, char *out, size_t cap, const char **why);
+
+/* One row of the scheme table: fetch u (parsed; for a plain path the fetch
+ * layer fills it from the context: its scheme, server and the path) into out. */
 struct fetch_scheme {
 	const char *name;
-	int (*fetch)(const struct fetch_ctx *c, uint32_t host, uint16_t port, const char *path,
-		     struct fetched *out);
+	int (*fetch)(const struct fetch_ctx *c, const struct fetch_url *u, struct fetched *out);
 };
 
 /* Fetch a URL, or a path from the context's server with its scheme.

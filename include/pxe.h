@@ -21,11 +21,10 @@ struct pxe_dhcp_result {
 int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uuid);
 
 /* The tftp row of the fetch layer's scheme table (pxe/tftp_net.c): fetch
- * path from host (network order; port 0: 69) with c's blksize and window,
+ * u's path from its IPv4 host (port 0: 69) with c's blksize and window,
  * into pages of MEM_LOADER_DATA. 0, or -1 with out->err and out->reason
  * set; prints only progress and the transfer's summary line. */
-int pxe_tftp_fetch(const struct fetch_ctx *c, uint32_t host, uint16_t port, const char *path,
-		   struct fetched *out);
+int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct fetched *out);
 
 /* "a.b.c.d" of an address in network byte order, into buf (16 bytes). */
 const char *pxe_ip_str(uint32_t addr_be, char *buf);

@@ -122,12 +122,22 @@ static enum fetch_err failure_kind(const struct tftp_run *r, bool by_clock)
 	return FETCH_OTHER;
 }
 
-int pxe_tftp_fetch(const struct fetch_ctx *c, uint32_t host, uint16_t port, const char *file,
-		   struct fetched *out)
+int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct fetched *out)
 {
 	static struct tftp_run r;
+	const char *file = u->path;
+	uint32_t host = u->ipv4;
+	uint16_t port = u->port;
 	char srv[16];
 
+	if (!u->ipv4) {
+		format_buf(out->where, sizeof(out->where), "%s:%s", u->host, file);
+		out->err = FETCH_OTHER;
+		format_buf(out->reason, sizeof(out->reason), "%s",
+			   u->ipv6 ? "IPv6 is not supported yet"
+				   : "tftp needs an IPv4 address, not a host name");
+		return -1;
+	}
 	memset(&r, 0, sizeof(r));
 	pxe_ip_str(host, srv);
 	format_buf(out->where, sizeof(out->where), "%s:%s", srv, file);
