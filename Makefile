@@ -33,7 +33,7 @@ FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC
 FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
 
 FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c drivers/virtio/*.c snp/*.c \
-	lwip-port/*.c pxe/*.c efi/*.c efi/core/*.c)
+	lwip-port/*.c pxe/*.c httpboot/*.c efi/*.c efi/core/*.c)
 
 # lwIP 2.1.3 from Debian's source package (scripts/deps.sh), compiled untouched.
 LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \

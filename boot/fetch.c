@@ -3,12 +3,14 @@
 #include <string.h>
 #include <fetch.h>
 #include <format.h>
+#include <http.h>
 #include <log.h>
 #include <pxe.h>
 #include <sysmem.h>
 
 static const struct fetch_scheme schemes[] = {
 	{ "tftp", pxe_tftp_fetch },
+	{ "http", http_fetch },
 };
 
 static const struct fetch_scheme *scheme_find(const char *name)

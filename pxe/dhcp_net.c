@@ -6,6 +6,7 @@
 #include <pxe.h>
 #include <random.h>
 #include <sysmem.h>
+#include "lwip/dns.h"
 #include "lwip/udp.h"
 
 struct dhcp_nic {
@@ -101,6 +102,12 @@ static void configure(struct net_if *ni, const struct dhcp_lease *l)
 	ip4_addr_set_u32(&g, l->router);
 	netif_set_addr(&ni->nif, &a, &m, &g);
 	netif_set_default(&ni->nif);
+	/* The lease's name servers (option 6) answer lwIP's DNS: URLs name hosts. */
+	for (u8_t i = 0; i < DNS_MAX_SERVERS && i < 2; i++) {
+		ip_addr_t d;
+		ip_addr_set_ip4_u32(&d, l->dns[i]);
+		dns_setserver(i, &d);
+	}
 }
 
 static void log_lease(const struct dhcp_nic *dn, const struct dhcp_lease *l, uint64_t ms)

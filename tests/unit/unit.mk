@@ -23,3 +23,5 @@ $(BUILD)/unit/test_console_keys: efi/console_keys.c
 $(BUILD)/unit/test_console_keys: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_efi_console: efi/console.c efi/console_keys.c
 $(BUILD)/unit/test_efi_console: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_http_client: httpboot/http_client.c httpboot/http_parse.c httpboot/http_chunked.c \
+	boot/fetch_url.c lib/format.c

@@ -1,0 +1,458 @@
+/* The HTTP client on lwIP's raw TCP API: names through lwIP's DNS (the
+ * lease's servers), a cache of kept-alive connections keyed by host:port,
+ * received pbufs copied once, straight into the file, and the window
+ * reopened (tcp_recved) as soon as they are. Waiting polls the network. */
+#include <string.h>
+#include <clock.h>
+#include <crc32.h>
+#include <format.h>
+#include <http.h>
+#include <log.h>
+#include <net.h>
+#include <sysmem.h>
+#include "lwip/dns.h"
+#include "lwip/tcp.h"
+
+#define HTTP_CONNS 4
+#define PROGRESS_EVERY_MS 1000
+#define KEEP_FREE (16ULL << 20) /* memory left for the kernel's own start */
+
+struct http_conn {
+	struct tcp_pcb *pcb; /* NULL: slot free */
+	char host[FETCH_HOST_LEN];
+	uint16_t port;
+	bool connected, fin, broken; /* broken: reset, or bytes nobody asked for */
+	err_t err;		     /* what lwIP's error callback said */
+	struct http_rx *rx;	     /* the response being received, or NULL */
+	uint64_t last_rx_ms, last_use_ms;
+};
+
+/* What the transport callbacks share during one http_fetch. */
+struct http_net {
+	struct http_conn *c;
+	struct http_get *g;
+	uint64_t t0, next_progress;
+	unsigned connects, reuses;
+};
+
+static struct http_conn conns[HTTP_CONNS];
+
+/* ---- connections ---- */
+
+/* Stop lwIP from calling back into a slot we are about to give up. */
+static void conn_detach(struct http_conn *c)
+{
+	if (!c->pcb)
+		return;
+	tcp_arg(c->pcb, NULL);
+	tcp_recv(c->pcb, NULL); /* lwIP's tcp_recv_null: acknowledges and drops */
+	tcp_err(c->pcb, NULL);
+}
+
+/* Give a slot up: FIN when the exchange ended cleanly, RST otherwise. */
+static void conn_drop(struct http_conn *c, bool abort)
+{
+	if (c->pcb) {
+		conn_detach(c);
+		if (abort || tcp_close(c->pcb) != ERR_OK)
+			tcp_abort(c->pcb);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+/* lwIP freed the pcb (RST from the peer, or its own retransmissions gave up). */
+static void conn_err(void *arg, err_t err)
+{
+	struct http_conn *c = arg;
+
+	if (!c)
+		return;
+	c->pcb = NULL;
+	c->err = err;
+	c->broken = true;
+}
+
+/* Data arrives: into the response being received, one pbuf at a time
+ * (a copy straight into the file), then the window is reopened. */
+static err_t conn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct http_conn *c = arg;
+
+	if (!c) {
+		if (p)
+			pbuf_free(p);
+		return ERR_OK;
+	}
+	if (!p) {
+		c->fin = true;
+		return ERR_OK;
+	}
+	c->last_rx_ms = clock_ms();
+	for (struct pbuf *q = p; q; q = q->next) {
+		if (c->rx && c->rx->state != HTTP_RX_FAILED)
+			http_rx_input(c->rx, q->payload, q->len);
+		else
+			c->broken = true; /* not asked for: the connection is not reusable */
+	}
+	tcp_recved(pcb, p->tot_len);
+	pbuf_free(p);
+	return ERR_OK;
+}
+
+static err_t conn_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct http_conn *c = arg;
+
+	if (c)
+		c->connected = true;
+	return ERR_OK;
+}
+
+/* ---- DNS ---- */
+
+static struct {
+	uintptr_t gen; /* which query an answer belongs to: old ones may still land */
+	bool done, ok;
+	ip_addr_t ip;
+} dns_wait;
+
+static void dns_found(const char *name, const ip_addr_t *ip, void *arg)
+{
+	if ((uintptr_t)arg != dns_wait.gen)
+		return;
+	dns_wait.done = true;
+	dns_wait.ok = ip && IP_IS_V4(ip);
+	if (dns_wait.ok)
+		ip_addr_copy(dns_wait.ip, *ip);
+}
+
+/* host's IPv4 address: the literal, or a DNS answer (RFC 1035) within
+ * HTTP_DNS_MS. 0, or -1 with why. */
+static int resolve(const struct fetch_url *u, ip_addr_t *ip, enum fetch_err *err, char *why,
+		   size_t cap)
+{
+	if (u->ipv4) {
+		ip_addr_set_ip4_u32(ip, u->ipv4);
+		return 0;
+	}
+	if (ip_addr_isany_val(*dns_getserver(0)) && ip_addr_isany_val(*dns_getserver(1))) {
+		*err = FETCH_OTHER;
+		format_buf(why, cap, "cannot look up %s: the DHCP lease named no DNS server",
+			   u->host);
+		return -1;
+	}
+	dns_wait.gen++;
+	dns_wait.done = dns_wait.ok = false;
+	err_t e = dns_gethostbyname(u->host, ip, dns_found, (void *)dns_wait.gen);
+	if (e == ERR_OK)
+		return 0;
+	uint64_t end = clock_ms() + HTTP_DNS_MS;
+	while (e == ERR_INPROGRESS && !dns_wait.done && clock_ms() < end)
+		net_poll();
+	if (e == ERR_INPROGRESS && dns_wait.done && dns_wait.ok) {
+		*ip = dns_wait.ip;
+		return 0;
+	}
+	dns_wait.gen++; /* a late answer is ignored */
+	if (e == ERR_INPROGRESS && !dns_wait.done) {
+		*err = FETCH_TIMEOUT;
+		format_buf(why, cap, "no DNS answer for %s in %d s", u->host, HTTP_DNS_MS / 1000);
+	} else {
+		*err = FETCH_NOT_FOUND;
+		format_buf(why, cap, "DNS has no IPv4 address for %s", u->host);
+	}
+	return -1;
+}
+
+/* ---- the transport ---- */
+
+static uint16_t port_of(const struct fetch_url *u)
+{
+	return u->port ? u->port : HTTP_PORT;
+}
+
+/* A kept connection to host:port the server has not closed, or NULL. */
+static struct http_conn *conn_find(const struct fetch_url *u)
+{
+	net_poll(); /* a FIN the server sent meanwhile */
+	for (size_t i = 0; i < HTTP_CONNS; i++) {
+		struct http_conn *c = &conns[i];
+		if (!c->pcb)
+			continue;
+		if (c->fin || c->broken) {
+			conn_drop(c, c->broken);
+			continue;
+		}
+		if (c->port == port_of(u) && !strcmp(c->host, u->host))
+			return c;
+	}
+	return NULL;
+}
+
+/* A free slot, closing the least recently used connection if needed. */
+static struct http_conn *conn_slot(void)
+{
+	struct http_conn *old = &conns[0];
+
+	for (size_t i = 0; i < HTTP_CONNS; i++) {
+		if (!conns[i].pcb)
+			return &conns[i];
+		if (conns[i].last_use_ms < old->last_use_ms)
+			old = &conns[i];
+	}
+	conn_drop(old, false);
+	return old;
+}
+
+static int net_open(void *ctx, const struct fetch_url *u, bool fresh, bool *reused,
+		    enum fetch_err *err, char *why, size_t cap)
+{
+	struct http_net *n = ctx;
+	struct http_conn *c = conn_find(u);
+	ip_addr_t ip;
+
+	if (c && fresh)
+		conn_drop(c, false);
+	else if (c) {
+		*reused = true;
+		n->c = c;
+		n->reuses++;
+		return 0;
+	}
+	if (resolve(u, &ip, err, why, cap))
+		return -1;
+	c = conn_slot();
+	c->pcb = tcp_new();
+	if (!c->pcb) {
+		*err = FETCH_OTHER;
+		format_buf(why, cap, "no memory for a TCP connection");
+		return -1;
+	}
+	format_buf(c->host, sizeof(c->host), "%s", u->host);
+	c->port = port_of(u);
+	tcp_arg(c->pcb, c);
+	tcp_recv(c->pcb, conn_recv);
+	tcp_err(c->pcb, conn_err);
+	tcp_nagle_disable(c->pcb);
+	err_t e = tcp_connect(c->pcb, &ip, c->port, conn_connected);
+	uint64_t end = clock_ms() + HTTP_CONNECT_MS;
+	while (e == ERR_OK && !c->connected && c->pcb && clock_ms() < end)
+		net_poll();
+	if (e != ERR_OK || !c->connected) {
+		char a[IPADDR_STRLEN_MAX];
+		ipaddr_ntoa_r(&ip, a, sizeof(a));
+		if (e == ERR_OK && !c->pcb && c->err == ERR_RST) {
+			*err = FETCH_REFUSED;
+			format_buf(why, cap, "%s port %u refused the connection", a, c->port);
+		} else if (e == ERR_OK && c->pcb) {
+			*err = FETCH_TIMEOUT;
+			format_buf(why, cap, "no answer from %s port %u in %d s", a, c->port,
+				   HTTP_CONNECT_MS / 1000);
+		} else {
+			*err = FETCH_OTHER;
+			format_buf(why, cap, "cannot connect to %s port %u (lwIP error %d)", a,
+				   c->port, e != ERR_OK ? e : c->err);
+		}
+		conn_drop(c, true);
+		return -1;
+	}
+	c->last_rx_ms = clock_ms();
+	n->c = c;
+	n->connects++;
+	return 0;
+}
+
+static int net_send(void *ctx, const char *req, size_t len)
+{
+	struct http_conn *c = ((struct http_net *)ctx)->c;
+
+	if (!c->pcb || c->fin || len > tcp_sndbuf(c->pcb))
+		return -1;
+	if (tcp_write(c->pcb, req, (u16_t)len, TCP_WRITE_FLAG_COPY) != ERR_OK ||
+	    tcp_output(c->pcb) != ERR_OK)
+		return -1;
+	c->last_rx_ms = clock_ms(); /* the idle clock starts with the request */
+	return 0;
+}
+
+/* "host:path", or "host:port:path" off port 80: where a file came from. */
+static void where(const struct fetch_url *u, char *out, size_t cap)
+{
+	if (u->port && u->port != HTTP_PORT)
+		format_buf(out, cap, "%s:%u:%s", u->host, u->port, u->path);
+	else
+		format_buf(out, cap, "%s:%s", u->host, u->path);
+}
+
+static void fmt_size(char *buf, size_t n, uint64_t bytes)
+{
+	if (bytes >= (1 << 20))
+		format_buf(buf, n, "%llu.%llu MiB", (unsigned long long)(bytes >> 20),
+			   (unsigned long long)((bytes & 0xfffff) * 10 >> 20));
+	else
+		format_buf(buf, n, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
+}
+
+static void rate(char *buf, size_t n, uint64_t bytes, uint64_t ms)
+{
+	uint64_t kbps = ms ? bytes / ms : bytes; /* bytes per ms = kB/s */
+	format_buf(buf, n, "%llu.%llu MB/s", (unsigned long long)(kbps / 1000),
+		   (unsigned long long)(kbps % 1000 / 100));
+}
+
+/* Once a second while a body arrives: size so far, of the total, rate. */
+static void progress(struct http_net *n, const struct http_rx *rx, uint64_t now)
+{
+	char w[FETCH_WHERE_LEN], got[24], total[24], rt[24];
+
+	if (now < n->next_progress)
+		return;
+	n->next_progress = now + PROGRESS_EVERY_MS;
+	if (rx->state != HTTP_RX_BODY)
+		return;
+	where(&n->g->u, w, sizeof(w));
+	fmt_size(got, sizeof(got), rx->have);
+	fmt_size(total, sizeof(total), rx->total);
+	rate(rt, sizeof(rt), rx->have, now - n->t0);
+	log_info("http: %s %s%s%s, %s", w, got, rx->total_known ? " of " : "",
+		 rx->total_known ? total : "", rt);
+}
+
+static bool receiving(const struct http_rx *rx)
+{
+	return rx->state == HTTP_RX_HEAD || rx->state == HTTP_RX_BODY ||
+	       rx->state == HTTP_RX_DRAIN;
+}
+
+static enum http_io net_run(void *ctx, struct http_rx *rx)
+{
+	struct http_net *n = ctx;
+	struct http_conn *c = n->c;
+	enum http_io io = HTTP_IO_DONE;
+
+	c->rx = rx;
+	while (receiving(rx)) {
+		if (c->broken || !c->pcb) {
+			io = HTTP_IO_RESET;
+			break;
+		}
+		if (c->fin) {
+			io = HTTP_IO_EOF;
+			break;
+		}
+		net_poll();
+		uint64_t now = clock_ms();
+		if (receiving(rx) && now - c->last_rx_ms > HTTP_IDLE_MS) {
+			io = HTTP_IO_IDLE;
+			break;
+		}
+		progress(n, rx, now);
+	}
+	if (io == HTTP_IO_DONE && rx->state == HTTP_RX_DONE)
+		net_poll(); /* bytes past the response in the same burst */
+	c->rx = NULL;
+	return io;
+}
+
+static void net_release(void *ctx, bool keep, bool abort)
+{
+	struct http_conn *c = ((struct http_net *)ctx)->c;
+
+	c->last_use_ms = clock_ms();
+	if (!keep || c->broken || c->fin || !c->pcb)
+		conn_drop(c, abort || c->broken);
+}
+
+static void net_note(void *ctx, const char *line)
+{
+	struct http_net *n = ctx;
+	char w[FETCH_WHERE_LEN];
+
+	where(&n->g->u, w, sizeof(w));
+	log_info("http: %s: %s", w, line);
+}
+
+/* ---- memory ---- */
+
+static uint8_t *http_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
+{
+	uint64_t pages = memmap_pages(need);
+	uint8_t *b = sysmem_alloc_pages(pages, MEM_LOADER_DATA, 0);
+
+	if (!b)
+		return NULL;
+	if (old) {
+		memcpy(b, old, used);
+		memmap_free(&sys_memmap, (uintptr_t)old, memmap_pages(*cap));
+	}
+	*cap = pages * PAGE_SIZE;
+	return b;
+}
+
+/* The largest file we could hold: the biggest free range, less a margin. */
+static uint64_t largest_free(void)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < sys_memmap.count; i++)
+		if (sys_memmap.r[i].type == MEM_FREE && sys_memmap.r[i].pages << PAGE_SHIFT > best)
+			best = sys_memmap.r[i].pages << PAGE_SHIFT;
+	return best > KEEP_FREE ? best - KEEP_FREE : 0;
+}
+
+/* ---- the fetch layer's row ---- */
+
+int http_fetch(const struct fetch_ctx *fc, const struct fetch_url *u, struct fetched *out)
+{
+	static struct http_get g;
+	static struct http_net n;
+	static const struct http_transport t = { net_open, net_send,	net_run,
+						 net_release, net_note, &n };
+	char url[HTTP_URL_MAX];
+
+	memset(&g, 0, sizeof(g));
+	memset(&n, 0, sizeof(n));
+	where(u, out->where, sizeof(out->where));
+	if (http_url_format(u, url, sizeof(url))) {
+		out->err = FETCH_OTHER;
+		format_buf(out->reason, sizeof(out->reason), "URL longer than %d bytes",
+			   HTTP_URL_MAX - 1);
+		return -1;
+	}
+	g.t = &t;
+	g.rx.max_size = largest_free();
+	g.rx.grow = http_grow;
+	n.g = &g;
+	n.t0 = clock_ms();
+	n.next_progress = n.t0 + PROGRESS_EVERY_MS;
+
+	int rc = http_get_run(&g, url);
+	uint64_t ms = clock_ms() - n.t0;
+	if (rc) {
+		if (g.rx.buf)
+			memmap_free(&sys_memmap, (uintptr_t)g.rx.buf, g.rx.cap / PAGE_SIZE);
+		out->err = g.err;
+		format_buf(out->reason, sizeof(out->reason), "%s", g.why);
+		return -1;
+	}
+	char w[FETCH_WHERE_LEN], sz[24], rt[24];
+	where(&g.u, w, sizeof(w));
+	fmt_size(sz, sizeof(sz), g.rx.have);
+	rate(rt, sizeof(rt), g.rx.have, ms);
+	log_info("http: %s %s in %llu ms, %s%s%s", w, sz, (unsigned long long)ms, rt,
+		 n.reuses ? " (kept-alive connection)" : "",
+		 g.rx.restarts ? " (the server ignored Range: sent again)" : "");
+	if (log_get_level() >= LOG_DEBUG)
+		log_debug("http: %s crc32 %#010x", w, crc32(0, g.rx.buf, g.rx.have));
+	if (!g.rx.have && g.rx.buf) { /* an empty file is NULL, as TFTP's */
+		memmap_free(&sys_memmap, (uintptr_t)g.rx.buf, g.rx.cap / PAGE_SIZE);
+		g.rx.buf = NULL;
+		g.rx.cap = 0;
+	}
+	out->data = g.rx.buf;
+	out->size = g.rx.have;
+	out->pages = g.rx.cap / PAGE_SIZE;
+	out->ms = ms;
+	out->err = FETCH_OK;
+	return 0;
+}
