@@ -25,3 +25,5 @@ $(BUILD)/unit/test_efi_console: efi/console.c efi/console_keys.c
 $(BUILD)/unit/test_efi_console: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_http_client: httpboot/http_client.c httpboot/http_parse.c httpboot/http_chunked.c \
 	boot/fetch_url.c lib/format.c
+$(BUILD)/unit/test_http_parse: httpboot/http_parse.c
+$(BUILD)/unit/test_http_chunked: httpboot/http_chunked.c httpboot/http_parse.c
