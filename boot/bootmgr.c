@@ -18,6 +18,7 @@
 #include <numparse.h>
 #include <payload.h>
 #include <pxe.h>
+#include <pxe_bc.h>
 #include <pxeboot.h>
 #include <pxelinux.h>
 #include <smbios.h>
@@ -125,6 +126,8 @@ void bootmgr_run(const struct config *cfg)
 	fc.tftp_blksize = (uint16_t)uint_setting(cfg, "tftp_blksize", 65464, 8, 65464);
 	fc.tftp_window = (uint16_t)uint_setting(cfg, "tftp_windowsize", 4, 1, 64);
 	env.fetch = &fc;
+	/* EFI loaders find PXE Base Code and LoadFile on the NIC, as under OVMF. */
+	pxe_bc_install(&dhcp, &fc);
 	env.linux_efi = linux_efi_setting(cfg);
 	ip_strings(&env, &dhcp);
 

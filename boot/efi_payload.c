@@ -5,6 +5,7 @@
 #include <efi_run.h>
 #include <linux.h>
 #include <log.h>
+#include <pxe_bc.h>
 #include <snp.h>
 #include <sysmem.h>
 
@@ -14,7 +15,11 @@ int efi_boot_payload(const char *name, const struct fetched *f, const struct pay
 		.name = name,
 		.data = f->data,
 		.size = f->size,
-		.device_path = snp_count() ? snp_device_path(0) : NULL,
+		/* The NIC it came from (PXE Base Code's), so its DeviceHandle
+		 * is that NIC, as under OVMF. */
+		.device_path = pxe_bc_device_path() ? pxe_bc_device_path()
+				: snp_count()	    ? snp_device_path(0)
+						    : NULL,
 		.cmdline = a->cmdline,
 	};
 	uint8_t *joined = NULL;

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <clock.h>
 #include <efi_event.h>
+#include <efi_handle.h>
+#include <efi_init.h>
 #include <log.h>
 #include <sysmem.h>
 #include <net.h>
@@ -20,6 +22,7 @@
 
 static struct net_if *ifs[NET_MAX];
 static size_t nifs;
+static const EFI_GUID snp_guid = EFI_SIMPLE_NETWORK_PROTOCOL_GUID;
 
 /* Take back transmit buffers SNP has finished with. */
 static void recycle_tx(struct net_if *ni)
@@ -41,6 +44,8 @@ static err_t snpif_output(struct netif *nif, struct pbuf *p)
 
 	if (p->tot_len > TX_BUF_SIZE)
 		return ERR_VAL;
+	if (!net_hold(ni))
+		return ERR_IF; /* a program has the NIC */
 	if (!ni->ntx_free)
 		recycle_tx(ni);
 	while (!ni->ntx_free) {
@@ -85,8 +90,9 @@ static err_t snpif_init(struct netif *nif)
 	return ERR_OK;
 }
 
-/* Start and initialize one SNP and put a netif on it; 0 or -1. */
-static int bring_up(struct net_if *ni)
+/* Start and initialize one SNP (whatever state a program left it in) and
+ * set our receive filters; 0 or -1. */
+static int snp_ready(struct net_if *ni)
 {
 	EFI_SIMPLE_NETWORK_PROTOCOL *snp = ni->snp;
 	EFI_STATUS s;
@@ -108,11 +114,75 @@ static int bring_up(struct net_if *ni)
 				0, FALSE, 0, NULL);
 	if (EFI_ERROR(s))
 		log_warn("net %s: ReceiveFilters failed (%#llx)", ni->desc, (unsigned long long)s);
+	return 0;
+}
+
+/* The release hook of our BY_DRIVER open (include/efi_handle.h): a program
+ * wants the NIC. Take back what SNP has finished sending, stop touching
+ * it, close. Never waits. */
+static EFI_STATUS net_release(EFI_HANDLE controller, const EFI_GUID *proto, void *ctx)
+{
+	struct net_if *ni = ctx;
+
+	recycle_tx(ni);
+	ni->released = true;
+	ni->takeovers++;
+	efi_protocol_close(controller, proto, efi_firmware_handle(), controller);
+	log_info("net%zu: an EFI program took the NIC; wireboot's stack pauses", ni->index);
+	return EFI_SUCCESS;
+}
+
+/* Open SNP BY_DRIVER for the firmware with our release hook. */
+static bool open_snp(struct net_if *ni)
+{
+	void *iface;
+	EFI_STATUS s;
+
+	if (!ni->handle)
+		return true; /* no EFI handle: nobody else can have it */
+	s = efi_protocol_open_driver(ni->handle, &snp_guid, efi_firmware_handle(), &iface,
+				     net_release, ni);
+	return s == EFI_SUCCESS || s == EFI_ALREADY_STARTED;
+}
+
+bool net_hold(struct net_if *ni)
+{
+	if (!ni->released)
+		return true;
+	if (!open_snp(ni))
+		return false;
+	ni->released = false;
+	if (snp_ready(ni)) {
+		/* Keep the open: the next hold will not retry a dead NIC forever. */
+		log_warn("net%zu: the NIC came back unusable", ni->index);
+		return false;
+	}
+	/* A program may have reset SNP or kept our buffers from GetStatus;
+	 * SNP copies every frame it transmits, so they are all free now. */
+	for (size_t i = 0; i < ni->ntx_all; i++)
+		ni->tx_free[i] = ni->tx_all[i];
+	ni->ntx_free = ni->ntx_all;
+	log_info("net%zu: the EFI program let go of the NIC; wireboot's stack resumes", ni->index);
+	return true;
+}
+
+/* Start and initialize one SNP and put a netif on it; 0 or -1. */
+static int bring_up(struct net_if *ni)
+{
+	EFI_SIMPLE_NETWORK_PROTOCOL *snp = ni->snp;
+
+	if (!open_snp(ni)) {
+		log_error("net %s: SNP is held by someone else; NIC not used", ni->desc);
+		return -1;
+	}
+	if (snp_ready(ni))
+		return -1;
 	for (size_t i = 0; i < NET_TX_BUFS; i++) {
 		uint8_t *b = sysmem_zalloc(TX_BUF_SIZE);
 		if (!b)
 			break;
 		ni->tx_free[ni->ntx_free++] = b;
+		ni->tx_all[ni->ntx_all++] = b;
 	}
 	if (!ni->ntx_free)
 		return -1;
@@ -136,9 +206,14 @@ size_t net_init(void)
 		if (!ni)
 			break;
 		ni->snp = snp_get(i);
+		ni->snp_index = i;
+		ni->handle = snp_handle(i);
 		ni->index = nifs;
 		ni->desc = snp_describe(i);
 		if (bring_up(ni)) {
+			if (ni->handle)
+				efi_protocol_close(ni->handle, &snp_guid, efi_firmware_handle(),
+						   ni->handle);
 			sysmem_free(ni);
 			continue;
 		}
@@ -167,6 +242,8 @@ struct net_if *net_get(size_t i)
  * there is one, as it would for an EFI program. */
 static void poll_one(struct net_if *ni)
 {
+	if (!net_hold(ni))
+		return;
 	if (efi_check_event(ni->snp->WaitForPacket) != EFI_SUCCESS)
 		return;
 	for (int budget = 0; budget < 256; budget++) {
@@ -203,6 +280,8 @@ void net_shutdown(void)
 {
 	for (size_t i = 0; i < nifs; i++) {
 		netif_remove(&ifs[i]->nif);
+		if (ifs[i]->released)
+			continue; /* the program that has it hands it over as it likes */
 		ifs[i]->snp->Shutdown(ifs[i]->snp);
 		ifs[i]->snp->Stop(ifs[i]->snp);
 	}
