@@ -13,6 +13,22 @@
 
 void pxeboot_resolve(const struct boot_env *env, const char *name, char *out, size_t cap)
 {
+	const char *why = NULL;
+
+	/* A config fetched by URL: its names are references to resolve
+	 * against that URL (RFC 3986 s.5.2), "::x" from the server's root. */
+	if (strstr(env->base, "://") && !strstr(name, "://")) {
+		char ref[BOOT_PATH_LEN];
+		const char *r = name;
+		if (name[0] == ':' && name[1] == ':') {
+			for (r = name + 2; *r == '/';)
+				r++;
+			format_buf(ref, sizeof(ref), "/%s", r);
+			r = ref;
+		}
+		if (!fetch_url_resolve(env->base, r, out, cap, &why))
+			return;
+	}
 	if (name[0] == ':' && name[1] == ':')
 		format_buf(out, cap, "%s", name + 2);
 	else if (name[0] == '/' || strstr(name, "://"))

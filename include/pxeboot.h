@@ -13,7 +13,10 @@ int pxeboot_config(const struct boot_env *env, const char *name, const char *tex
 
 /* A name from a config made a path for the fetch layer: "::x" is absolute
  * (PXELINUX's syntax), "/x" and URLs go as they are, anything else is
- * relative to the boot file's directory. */
+ * relative to the boot file's directory. When that directory is a URL
+ * (a config fetched over HTTP), every name but a URL is a reference
+ * resolved against it (RFC 3986 s.5.2: "/x" and "::x" from the server's
+ * root, "../x" one level up). */
 void pxeboot_resolve(const struct boot_env *env, const char *name, char *out, size_t cap);
 
 #endif
