@@ -16,6 +16,11 @@
 #define HTTP_CONNS 4
 #define PROGRESS_EVERY_MS 1000
 #define KEEP_FREE (16ULL << 20) /* memory left for the kernel's own start */
+/* In-order segments per ACK while a poll reads a batch: with window
+ * scaling the window holds hundreds of segments; without it (QEMU's user
+ * network) 44, so the sender must hear more often. */
+#define ACK_EVERY 32
+#define ACK_EVERY_UNSCALED 8
 
 struct http_conn {
 	struct tcp_pcb *pcb; /* NULL: slot free */
@@ -25,6 +30,7 @@ struct http_conn {
 	err_t err;		     /* what lwIP's error callback said */
 	struct http_rx *rx;	     /* the response being received, or NULL */
 	uint64_t last_rx_ms, last_use_ms;
+	unsigned unacked; /* in-order segments since our last ACK */
 };
 
 /* What the transport callbacks share during one http_fetch. */
@@ -96,7 +102,29 @@ static err_t conn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 	}
 	tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
+	/* Stretch ACKs (RFC 5681 s.4.2 allows fewer ACKs than one per two
+	 * segments): lwIP wants an ACK every second segment; we send one every
+	 * ACK_EVERY and when a poll has emptied the NIC's queue (ack_flush),
+	 * saving a transmit per two segments. Nothing is held back while
+	 * segments are out of order: the sender must hear of a gap at once. */
+	unsigned every = pcb->rcv_scale ? ACK_EVERY : ACK_EVERY_UNSCALED;
+	if ((pcb->flags & TF_ACK_NOW) && !pcb->ooseq && ++c->unacked < every) {
+		tcp_clear_flags(pcb, TF_ACK_NOW);
+		tcp_set_flags(pcb, TF_ACK_DELAY);
+	} else if (pcb->flags & TF_ACK_NOW) {
+		c->unacked = 0;
+	}
 	return ERR_OK;
+}
+
+/* The ACK conn_recv held back, sent once a poll has read what was there. */
+static void ack_flush(struct http_conn *c)
+{
+	if (c->pcb && (c->pcb->flags & TF_ACK_DELAY)) {
+		tcp_set_flags(c->pcb, TF_ACK_NOW);
+		tcp_output(c->pcb);
+		c->unacked = 0;
+	}
 }
 
 static err_t conn_connected(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -341,6 +369,7 @@ static enum http_io net_run(void *ctx, struct http_rx *rx)
 			break;
 		}
 		net_poll();
+		ack_flush(c);
 		uint64_t now = clock_ms();
 		if (receiving(rx) && now - c->last_rx_ms > HTTP_IDLE_MS) {
 			io = HTTP_IO_IDLE;

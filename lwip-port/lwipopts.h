@@ -72,8 +72,23 @@ void lwip_port_free(void *p);
 #define ARP_QUEUEING 1
 #define ETHARP_SUPPORT_STATIC_ENTRIES 0
 
-/* TCP for HTTP boot: large window with scaling so one connection fills a
- * fast virtual link; MSS for Ethernet. */
+/* TCP for HTTP boot (httpboot/http_net.c), tuned for one bulk receive:
+ * - a 1 MiB window, announced with window scaling (RFC 7323 s.2; 2^5 units
+ *   so 65535 << 5 = 2 MiB is the ceiling): a fast sender keeps ~700
+ *   segments in flight. A peer that does not scale (QEMU's user network)
+ *   gets 64 KiB and still works, slower.
+ * - the window is backed: pbufs and segments come from the firmware's pool
+ *   (MEMP_MEM_MALLOC above), so the *_POOL_SIZE / MEMP_NUM_* numbers are
+ *   not limits; a full window in flight, in order or not, is ~1.2 MiB of
+ *   pool. An announced window the receiver could not hold would drop
+ *   segments and collapse the sender's window.
+ * - out-of-order segments are queued (up to a full window of them) and
+ *   SACKed (RFC 2018), so a loss costs one retransmission, not a window.
+ * - MSS 1460: Ethernet's 1500 less the IPv4 and TCP headers.
+ * - ACKs: lwIP acknowledges every second segment; the HTTP client
+ *   stretches that to one per batch a poll reads (http_net.c). The window
+ *   reopens as soon as the client has copied a segment out (tcp_recved),
+ *   so the only copy is pbuf -> the file's pages. */
 #define TCP_MSS 1460
 #define LWIP_WND_SCALE 1
 #define TCP_RCV_SCALE 5
@@ -82,7 +97,8 @@ void lwip_port_free(void *p);
 #define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF) / TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_OOSEQ_MAX_PBUFS 1024
-#define LWIP_TCP_SACK_OUT 0
+#define LWIP_TCP_SACK_OUT 1
+#define LWIP_TCP_MAX_SACK_NUM 4
 #define TCP_TMR_INTERVAL 100
 
 /* Checksums in software on the fast path; one contiguous pbuf per
