@@ -219,6 +219,37 @@ def test_512_mib_file_arrives_intact(tmp_path, vm_name):
     print(f"\nnginx on the tap network: 512 MiB in {ms} ms, {rate} MB/s")
 
 
+@needs_netns
+@pytest.mark.parametrize("case,boot,message", [
+    ("refused", f"http://{IP}:81/x", rf"{re.escape(IP)} port 81 refused the connection"),
+    ("no-dns-server", "http://boot.lab/x",
+     r"cannot look up boot\.lab: the DHCP lease named no DNS server"),
+    ("nxdomain", "http://nosuch.lab/x", r"DNS has no IPv4 address for nosuch\.lab"),
+    ("too-large", f"http://{IP}/huge.img",
+     r"the file is larger than the memory available for it \(\d+ MiB\)"),
+], ids=["refused", "no-dns-server", "nxdomain", "too-large"])
+def test_network_errors_are_one_clear_line(case, boot, message, tmp_path, vm_name):
+    root = tmp_path / "root"
+    root.mkdir()
+    with open(root / "huge.img", "wb") as f:
+        f.truncate(300 << 20)  # sparse: 300 MiB for a 128 MiB VM
+    os.chmod(root, 0o755)
+    (tmp_path / "w").mkdir()
+    with Lan() as lan:
+        srv = lan.host("srv", IP)
+        start_nginx(lan, srv, tmp_path, root)
+        if case == "nxdomain":
+            argv = dns_dnsmasq_argv(tmp_path / "w", boot, "boot.lab") + ["--address=/nosuch.lab/"]
+        else:
+            argv = dnsmasq_argv(tmp_path / "w", boot=boot)
+        lan.spawn(srv, argv, log=tmp_path / "dnsmasq.log")
+        r = tap_vm(vm_name, memory="128M").run(netns=lan.ns, timeout=90)
+    assert not r.timed_out and r.exit_code == 0, f"see {r.log}"
+    where = re.escape(boot.split("://", 1)[1].replace("/", ":", 1))
+    assert r.lines(rf"error: http: {where}: {message}; no network boot"), r.lines("http|error")
+    assert r.lines(NOTHING)
+
+
 # ---- a server that misbehaves on purpose ----
 
 PAYLOAD_LEN = 3 << 20
