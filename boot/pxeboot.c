@@ -123,27 +123,35 @@ out:
 
 int pxeboot_config(const struct boot_env *env, const char *name, const char *text, size_t len)
 {
-	static struct pxecfg c;
+	/* Pool memory, not .bss: the firmware image stays reserved as runtime
+	 * memory for the OS, and a parsed config is large (PXECFG_MAX_ENTRIES). */
+	struct pxecfg *c = sysmem_zalloc(sizeof(*c));
 	static struct pxecfg_entry tmp;
 	struct pxecfg_io io = { include_fetch, include_release, (void *)env };
 
-	pxecfg_parse(&c, text, len, &io);
-	if (c.error[0])
-		log_warn("pxelinux: %s: %s", name, c.error);
-	if (c.skipped)
-		log_warn("pxelinux: %s: %u entries past the %d wireboot keeps were ignored", name,
-			 c.skipped, PXECFG_MAX_ENTRIES);
-	const struct pxecfg_entry *e = pxecfg_choose(&c, &tmp);
-	if (!e) {
-		log_error("pxelinux: %s: no bootable entry (%zu labels)", name, c.n);
+	if (!c) {
+		log_error("pxelinux: %s: out of memory for the parsed config", name);
 		return -1;
 	}
-	log_info("pxelinux: %s: %zu entries, default '%s'", name, c.n, e->label);
+	pxecfg_parse(c, text, len, &io);
+	if (c->error[0])
+		log_warn("pxelinux: %s: %s", name, c->error);
+	if (c->skipped)
+		log_warn("pxelinux: %s: %u entries past the %d wireboot keeps were ignored", name,
+			 c->skipped, PXECFG_MAX_ENTRIES);
+	const struct pxecfg_entry *e = pxecfg_choose(c, &tmp);
+	if (!e) {
+		log_error("pxelinux: %s: no bootable entry (%zu labels)", name, c->n);
+		sysmem_free(c);
+		return -1;
+	}
+	log_info("pxelinux: %s: %zu entries, default '%s'", name, c->n, e->label);
 	for (int tries = 0; e && tries <= PXECFG_MAX_ENTRIES; tries++) {
-		boot_entry(env, &c, e);
-		e = pxecfg_next(&c, e == &tmp ? NULL : e);
+		boot_entry(env, c, e);
+		e = pxecfg_next(c, e == &tmp ? NULL : e);
 		if (e)
 			log_info("boot: trying the next entry, '%s'", e->label);
 	}
+	sysmem_free(c);
 	return -1;
 }
