@@ -33,6 +33,35 @@ static void image_to_runtime(void)
 	memmap_set(&sys_memmap, d, (e - d) >> PAGE_SHIFT, MEM_RT_DATA);
 }
 
+/* EFI_MEMORY_ATTRIBUTES_TABLE (UEFI 2.10 s.4.6.4): how an OS may map the
+ * runtime regions: our code and constants read-only, our data not
+ * executable. Linux applies it to its EFI page tables. */
+struct mat {
+	UINT32 version, count, desc_size, reserved;
+	EFI_MEMORY_DESCRIPTOR d[2];
+};
+
+#define EFI_MEMORY_RO_WB 0x20000ULL /* EFI_MEMORY_RO (UEFI 2.5+), not in gnu-efi's headers */
+
+static void install_memory_attributes(void)
+{
+	static const EFI_GUID guid = { 0xdcfa911d, 0x26eb, 0x469f,
+				       { 0xa2, 0x20, 0x38, 0xb7, 0xdc, 0x46, 0x12, 0x20 } };
+	uint64_t s = (uintptr_t)__image_start, d = (uintptr_t)__data_start;
+	uint64_t e = ((uintptr_t)__image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	struct mat *t = sysmem_alloc_pages(1, MEM_RT_DATA, 1ULL << 32);
+
+	if (!t)
+		return;
+	*t = (struct mat){ 1, 2, sizeof(EFI_MEMORY_DESCRIPTOR), 0, {
+		{ EfiRuntimeServicesCode, 0, s, 0, (d - s) >> PAGE_SHIFT,
+		  EFI_MEMORY_RUNTIME | EFI_MEMORY_RO_WB },
+		{ EfiRuntimeServicesData, 0, d, 0, (e - d) >> PAGE_SHIFT,
+		  EFI_MEMORY_RUNTIME | EFI_MEMORY_XP },
+	} };
+	efi_install_config_table(&guid, t);
+}
+
 /* Registers the runtime services write after ExitBootServices (the
  * hardware-reduced sleep register on microvm, the FADT reset register)
  * go into the memory map as runtime MMIO: an OS maps only what the map
@@ -86,6 +115,7 @@ void efi_init(void)
 		log_warn("efi: cannot install DevicePathToText");
 	efi_rng_install();
 	efi_smbios_install();
+	install_memory_attributes();
 	/* Boot0001 names the device once the boot manager knows it. */
 	struct efi_boot_globals g = { no_path, sizeof(no_path), 0 };
 	efi_vars_set_boot_globals(efi_runtime_vars(), &g);

@@ -152,6 +152,12 @@ def test_uki_boots_with_efivars_at_runtime(entry, efi_tree, vm_name):
     assert STUB_INITRD in out
     # Variables systemd-stub set during boot services are still there.
     assert f"StubInfo-{LOADER_GUID}" in names, sorted(names)
+    # The kernel found our configuration tables: an ACPI 2.0 RSDP (built for
+    # QEMU's revision 0 one), SMBIOS from fw_cfg, the memory attributes table.
+    tables = r.value(r"^\[ *[0-9.]+\] efi: (ACPI=.*)$")
+    assert tables, f"no 'efi: ACPI=...' line; see {r.log}"
+    for t in ("ACPI 2.0=", "SMBIOS", "MEMATTR="):
+        assert t in tables, f"{t} missing from the kernel's table list: {tables}"
 
 
 # ---- Debian's kernel through its EFI stub from a pxelinux-style config ----
