@@ -323,7 +323,8 @@ static const char *url_split(const char *s, struct url_ref *r)
 	return NULL;
 }
 
-/* The output of a resolution: bytes past cap are counted, not written. */
+/* The output of a resolution: nothing is written past cap; full says
+ * something did not fit. */
 struct url_out {
 	char *b;
 	size_t cap, len;
@@ -340,53 +341,86 @@ static void url_put(struct url_out *o, const char *s, size_t n)
 	o->len += n;
 }
 
-/* Drop the output's last segment and the '/' before it (RFC 3986 s.5.2.4 C). */
-static size_t url_pop_segment(const char *b, size_t o)
+/* The input of remove_dot_segments: a[0..an) then b[0..bn), read from i;
+ * so s.5.2.3's merge of base and reference paths is never built. */
+struct url_in {
+	const char *a, *b;
+	size_t an, bn, i;
+};
+
+static size_t url_in_left(const struct url_in *in)
 {
-	while (o && b[o - 1] != '/')
-		o--;
-	return o ? o - 1 : 0;
+	return in->an + in->bn - in->i;
 }
 
-static bool url_at(const char *b, size_t i, size_t n, const char *what)
+static char url_in_at(const struct url_in *in, size_t k)
+{
+	k += in->i;
+	return k < in->an ? in->a[k] : in->b[k - in->an];
+}
+
+/* The input starts with what (whole: it is all of the input). */
+static bool url_in_is(const struct url_in *in, const char *what, bool whole)
 {
 	size_t k = strlen(what);
-	return n - i >= k && !memcmp(b + i, what, k);
+
+	if (url_in_left(in) < k || (whole && url_in_left(in) != k))
+		return false;
+	for (size_t j = 0; j < k; j++)
+		if (url_in_at(in, j) != what[j])
+			return false;
+	return true;
 }
 
-/* RFC 3986 s.5.2.4 remove_dot_segments, in place over b[0..n): the output
- * never outgrows the input read so far. Returns the new length. */
-static size_t url_remove_dots(char *b, size_t n)
+/* RFC 3986 s.5.2.4 remove_dot_segments, from in onto o. A segment that
+ * does not fit is counted instead of written, so that a later ".." can
+ * take it back: the result is refused only when it does not fit itself. */
+static void url_remove_dots(struct url_in *in, struct url_out *o)
 {
-	size_t i = 0, o = 0;
+	size_t start = o->len, over = 0;
 
-	while (i < n) {
-		size_t left = n - i;
-		if (url_at(b, i, n, "../")) {
-			i += 3; /* A */
-		} else if (url_at(b, i, n, "./") || url_at(b, i, n, "/./")) {
-			i += 2; /* A, B */
-		} else if (left == 2 && url_at(b, i, n, "/.")) {
-			b[++i] = '/'; /* B: "/." at the end becomes "/" */
-		} else if (url_at(b, i, n, "/../")) {
-			i += 3; /* C */
-			o = url_pop_segment(b, o);
-		} else if (left == 3 && url_at(b, i, n, "/..")) {
-			i += 2;
-			b[i] = '/';
-			o = url_pop_segment(b, o);
-		} else if ((left == 1 && b[i] == '.') || (left == 2 && url_at(b, i, n, ".."))) {
-			i = n; /* D */
+	while (url_in_left(in)) {
+		bool pop = false, push_slash = false;
+		if (url_in_is(in, "../", false)) {
+			in->i += 3; /* A */
+		} else if (url_in_is(in, "./", false) || url_in_is(in, "/./", false)) {
+			in->i += 2; /* A, B */
+		} else if (url_in_is(in, "/.", true)) {
+			push_slash = true; /* B: the input becomes "/", which E moves */
+		} else if (url_in_is(in, "/../", false)) {
+			in->i += 3; /* C */
+			pop = true;
+		} else if (url_in_is(in, "/..", true)) {
+			pop = push_slash = true;
+		} else if (url_in_is(in, ".", true) || url_in_is(in, "..", true)) {
+			break; /* D */
 		} else {
-			size_t j = i + (b[i] == '/'); /* E: the first segment moves out */
-			while (j < n && b[j] != '/')
+			size_t j = url_in_at(in, 0) == '/'; /* E: the first segment moves out */
+			while (j < url_in_left(in) && url_in_at(in, j) != '/')
 				j++;
-			memmove(b + o, b + i, j - i);
-			o += j - i;
-			i = j;
+			if (over || o->full || j >= o->cap - o->len) {
+				over++;
+			} else {
+				for (size_t k = 0; k < j; k++)
+					o->b[o->len++] = url_in_at(in, k);
+			}
+			in->i += j;
+		}
+		if (pop && over) {
+			over--; /* the last segment was one not written */
+		} else if (pop) {
+			while (o->len > start && o->b[o->len - 1] != '/')
+				o->len--;
+			if (o->len > start)
+				o->len--;
+		}
+		if (push_slash) {
+			url_put(o, "/", 1);
+			break;
 		}
 	}
-	return o;
+	if (over)
+		o->full = true;
 }
 
 int fetch_url_resolve(const char *base, const char *ref, char *out, size_t cap, const char **why)
@@ -422,20 +456,30 @@ int fetch_url_resolve(const char *base, const char *ref, char *out, size_t cap, 
 	if (!r.scheme && !r.has_auth && !r.path_len) {
 		url_put(&o, b.path, b.path_len);
 	} else {
+		struct url_in in = { "", r.path, 0, r.path_len, 0 };
 		if (!r.scheme && !r.has_auth && r.path[0] != '/') {
 			/* s.5.2.3 merge: the base path up to its last '/', or "/" */
-			const char *slash = NULL;
 			for (size_t k = 0; k < b.path_len; k++)
-				if (b.path[k] == '/')
-					slash = b.path + k;
-			if (slash)
-				url_put(&o, b.path, (size_t)(slash - b.path) + 1);
-			else if (b.has_auth)
-				url_put(&o, "/", 1);
+				if (b.path[k] == '/') {
+					in.a = b.path;
+					in.an = k + 1;
+				}
+			if (!in.an && b.has_auth) {
+				in.a = "/";
+				in.an = 1;
+			}
 		}
-		url_put(&o, r.path, r.path_len);
-		if (!o.full)
-			o.len = path_at + url_remove_dots(out + path_at, o.len - path_at);
+		url_remove_dots(&in, &o);
+		/* without an authority, a path starting "//" would read as one:
+		 * "/." keeps it a path (as WHATWG URL does) */
+		if (!o.full && !auth->has_auth && o.len - path_at >= 2 && out[path_at] == '/' &&
+		    out[path_at + 1] == '/') {
+			url_put(&o, "..", 2);
+			if (!o.full) {
+				memmove(out + path_at + 2, out + path_at, o.len - 2 - path_at);
+				memcpy(out + path_at, "/.", 2);
+			}
+		}
 	}
 	if (query->has_query) {
 		url_put(&o, "?", 1);

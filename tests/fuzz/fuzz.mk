@@ -64,3 +64,6 @@ $(BUILD)/fuzz/fuzz_efi_vars: efi/variables.c
 $(BUILD)/fuzz/fuzz_efi_vars: FUZZ_CFLAGS += $(EFI_INC)
 $(BUILD)/fuzz/fuzz_console_keys: efi/console_keys.c
 $(BUILD)/fuzz/fuzz_console_keys: FUZZ_CFLAGS += $(EFI_INC)
+$(BUILD)/fuzz/fuzz_url: boot/fetch_url.c
+$(BUILD)/fuzz/fuzz_http_head: httpboot/http_parse.c
+$(BUILD)/fuzz/fuzz_http_chunked: httpboot/http_chunked.c httpboot/http_parse.c
