@@ -20,12 +20,12 @@
 #include <stdint.h>
 #include <efi_types.h>
 
-#define PXE_BC_TTL 64		   /* Mode->TTL after Start, as EDK2 */
+#define PXE_BC_TTL	      64   /* Mode->TTL after Start, as EDK2 */
 #define PXE_BC_UDP_TIMEOUT_MS 3000 /* UdpRead with nothing to read: OVMF's 3 s */
 #define PXE_BC_ARP_TIMEOUT_MS 2000 /* Arp, and UdpWrite's next-hop lookup */
-#define PXE_BC_DISCOVER_MS 4000	   /* Discover: requests at 0, 1 and 2 s */
-#define PXE_BC_RX_QUEUE 16	   /* datagrams held for UdpRead */
-#define PXE_BC_PORTS 8		   /* UDP ports UdpWrite/UdpRead listen on */
+#define PXE_BC_DISCOVER_MS    4000 /* Discover: requests at 0, 1 and 2 s */
+#define PXE_BC_RX_QUEUE	      16   /* datagrams held for UdpRead */
+#define PXE_BC_PORTS	      8	   /* UDP ports UdpWrite/UdpRead listen on */
 
 struct pxe_dhcp_result;
 struct fetch_ctx;

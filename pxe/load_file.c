@@ -61,7 +61,7 @@ static EFI_STATUS EFIAPI load_file(EFI_LOAD_FILE_PROTOCOL *This, EFI_DEVICE_PATH
 
 EFI_LOAD_FILE_INTERFACE *pxe_load_file_protocol(void)
 {
-	static EFI_LOAD_FILE_INTERFACE lf = { load_file };
+	static EFI_LOAD_FILE_INTERFACE lf = {load_file};
 
 	return &lf;
 }

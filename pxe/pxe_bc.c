@@ -127,13 +127,13 @@ static void fill_from_lease(struct pxe_bc *bc)
 {
 	const struct dhcp_client *c = bc->dhcp->client;
 	struct pxe_bc_packets p = {
-		.discover = c->discover_pkt.data,
-		.discover_len = c->discover_pkt.len,
-		.ack = c->ack_pkt.data,
-		.ack_len = c->ack_pkt.len,
-		.station = bc->dhcp->lease.addr,
-		.mask = bc->dhcp->lease.mask,
-		.router = bc->dhcp->lease.router,
+	    .discover = c->discover_pkt.data,
+	    .discover_len = c->discover_pkt.len,
+	    .ack = c->ack_pkt.data,
+	    .ack_len = c->ack_pkt.len,
+	    .station = bc->dhcp->lease.addr,
+	    .mask = bc->dhcp->lease.mask,
+	    .router = bc->dhcp->lease.router,
 	};
 
 	if (c->have_proxy) {
@@ -213,7 +213,7 @@ static uint32_t default_boot_server(const struct pxe_bc *bc)
 		return l->proxy_server;
 	if (bc->dhcp->client->have_proxy)
 		return bc->dhcp->client->proxy.siaddr ? bc->dhcp->client->proxy.siaddr
-						       : bc->dhcp->client->proxy.server_id;
+						      : bc->dhcp->client->proxy.server_id;
 	return l->next_server ? l->next_server : l->server;
 }
 
@@ -291,13 +291,13 @@ static EFI_STATUS EFIAPI bc_discover(EFI_PXE_BASE_CODE_PROTOCOL *This, UINT16 Ty
 	memset(&w, 0, sizeof(w));
 	w.xid = random_u32();
 	struct dhcp_request r = {
-		.type = DHCP_REQUEST,
-		.xid = w.xid,
-		.ciaddr = mode_ip(&bc->mode.StationIp),
-		.boot_item = true,
-		.boot_type = Type,
-		.uuid = smbios_system_uuid(),
-		.arch = 7,
+	    .type = DHCP_REQUEST,
+	    .xid = w.xid,
+	    .ciaddr = mode_ip(&bc->mode.StationIp),
+	    .boot_item = true,
+	    .boot_type = Type,
+	    .uuid = smbios_system_uuid(),
+	    .arch = 7,
 	};
 	memcpy(r.mac, bc->ni->nif.hwaddr, 6);
 	uint8_t req[DHCP_MAX_PACKET];
@@ -440,16 +440,13 @@ static void set_packet(BOOLEAN *flag, const BOOLEAN *new_flag, EFI_PXE_BASE_CODE
 		*pkt = *new_pkt;
 }
 
-static EFI_STATUS EFIAPI bc_set_packets(EFI_PXE_BASE_CODE_PROTOCOL *This,
-					BOOLEAN *NewDhcpDiscoverValid, BOOLEAN *NewDhcpAckReceived,
-					BOOLEAN *NewProxyOfferReceived, BOOLEAN *NewPxeDiscoverValid,
-					BOOLEAN *NewPxeReplyReceived, BOOLEAN *NewPxeBisReplyReceived,
-					EFI_PXE_BASE_CODE_PACKET *NewDhcpDiscover,
-					EFI_PXE_BASE_CODE_PACKET *NewDhcpAck,
-					EFI_PXE_BASE_CODE_PACKET *NewProxyOffer,
-					EFI_PXE_BASE_CODE_PACKET *NewPxeDiscover,
-					EFI_PXE_BASE_CODE_PACKET *NewPxeReply,
-					EFI_PXE_BASE_CODE_PACKET *NewPxeBisReply)
+static EFI_STATUS EFIAPI bc_set_packets(
+    EFI_PXE_BASE_CODE_PROTOCOL *This, BOOLEAN *NewDhcpDiscoverValid, BOOLEAN *NewDhcpAckReceived,
+    BOOLEAN *NewProxyOfferReceived, BOOLEAN *NewPxeDiscoverValid, BOOLEAN *NewPxeReplyReceived,
+    BOOLEAN *NewPxeBisReplyReceived, EFI_PXE_BASE_CODE_PACKET *NewDhcpDiscover,
+    EFI_PXE_BASE_CODE_PACKET *NewDhcpAck, EFI_PXE_BASE_CODE_PACKET *NewProxyOffer,
+    EFI_PXE_BASE_CODE_PACKET *NewPxeDiscover, EFI_PXE_BASE_CODE_PACKET *NewPxeReply,
+    EFI_PXE_BASE_CODE_PACKET *NewPxeBisReply)
 {
 	EFI_PXE_BASE_CODE_MODE *m = &pxe_bc_state.mode;
 	EFI_STATUS st = pxe_bc_enter(This, false);
@@ -479,20 +476,20 @@ int pxe_bc_install(const struct pxe_dhcp_result *dhcp, const struct fetch_ctx *f
 	bc->fc = fc;
 	bc->handle = dhcp->ni->handle;
 	bc->proto = (EFI_PXE_BASE_CODE_PROTOCOL){
-		.Revision = EFI_PXE_BASE_CODE_PROTOCOL_REVISION,
-		.Start = bc_start,
-		.Stop = bc_stop,
-		.Dhcp = bc_dhcp,
-		.Discover = bc_discover,
-		.Mtftp = pxe_bc_mtftp,
-		.UdpWrite = pxe_bc_udp_write,
-		.UdpRead = pxe_bc_udp_read,
-		.SetIpFilter = bc_set_ip_filter,
-		.Arp = bc_arp,
-		.SetParameters = bc_set_parameters,
-		.SetStationIp = bc_set_station_ip,
-		.SetPackets = bc_set_packets,
-		.Mode = &bc->mode,
+	    .Revision = EFI_PXE_BASE_CODE_PROTOCOL_REVISION,
+	    .Start = bc_start,
+	    .Stop = bc_stop,
+	    .Dhcp = bc_dhcp,
+	    .Discover = bc_discover,
+	    .Mtftp = pxe_bc_mtftp,
+	    .UdpWrite = pxe_bc_udp_write,
+	    .UdpRead = pxe_bc_udp_read,
+	    .SetIpFilter = bc_set_ip_filter,
+	    .Arp = bc_arp,
+	    .SetParameters = bc_set_parameters,
+	    .SetStationIp = bc_set_station_ip,
+	    .SetPackets = bc_set_packets,
+	    .Mode = &bc->mode,
 	};
 	fill_from_lease(bc);
 	if (bc->installed)

@@ -136,11 +136,10 @@ EFI_STATUS pxe_bc_udp_read_args(UINT16 op, const EFI_IP_ADDRESS *dest_ip, const 
 				const UINTN *header_size, const void *header,
 				const UINTN *buffer_size, const void *buffer)
 {
-	const UINT16 known = EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_SRC_IP |
-			     EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_SRC_PORT |
-			     EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_DEST_IP |
-			     EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_DEST_PORT |
-			     EFI_PXE_BASE_CODE_UDP_OPFLAGS_USE_FILTER;
+	const UINT16 known =
+	    EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_SRC_IP | EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_SRC_PORT |
+	    EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_DEST_IP |
+	    EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_DEST_PORT | EFI_PXE_BASE_CODE_UDP_OPFLAGS_USE_FILTER;
 
 	if (op & ~known)
 		return EFI_INVALID_PARAMETER;
@@ -161,14 +160,14 @@ EFI_STATUS pxe_bc_udp_read_args(UINT16 op, const EFI_IP_ADDRESS *dest_ip, const 
 	return EFI_SUCCESS;
 }
 
-EFI_STATUS pxe_bc_udp_write_args(UINT16 op, const EFI_IP_ADDRESS *dest_ip,
-				 const UINT16 *dest_port, const EFI_IP_ADDRESS *gateway,
-				 const UINT16 *src_port, const UINTN *header_size,
-				 const void *header, const UINTN *buffer_size, const void *buffer,
-				 uint32_t station, uint32_t mask)
+EFI_STATUS pxe_bc_udp_write_args(UINT16 op, const EFI_IP_ADDRESS *dest_ip, const UINT16 *dest_port,
+				 const EFI_IP_ADDRESS *gateway, const UINT16 *src_port,
+				 const UINTN *header_size, const void *header,
+				 const UINTN *buffer_size, const void *buffer, uint32_t station,
+				 uint32_t mask)
 {
-	const UINT16 known = EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_SRC_PORT |
-			     EFI_PXE_BASE_CODE_UDP_OPFLAGS_MAY_FRAGMENT;
+	const UINT16 known =
+	    EFI_PXE_BASE_CODE_UDP_OPFLAGS_ANY_SRC_PORT | EFI_PXE_BASE_CODE_UDP_OPFLAGS_MAY_FRAGMENT;
 
 	if (op & ~known)
 		return EFI_INVALID_PARAMETER;
@@ -213,8 +212,7 @@ EFI_STATUS pxe_bc_mtftp_args(EFI_PXE_BASE_CODE_TFTP_OPCODE op, const void *buffe
 	uint32_t ip = ip4(server);
 	if (!pxe_bc_ip_is_unicast(ip, 0))
 		return EFI_INVALID_PARAMETER;
-	if (op == EFI_PXE_BASE_CODE_TFTP_READ_FILE && !dont_use_buffer && !buffer &&
-	    *buffer_size)
+	if (op == EFI_PXE_BASE_CODE_TFTP_READ_FILE && !dont_use_buffer && !buffer && *buffer_size)
 		return EFI_INVALID_PARAMETER;
 	return EFI_SUCCESS;
 }

@@ -26,12 +26,12 @@ struct mtftp_run {
 	struct tftp_xfer x;
 	struct udp_pcb *pcb;
 	ip_addr_t server;
-	uint8_t *user;	  /* the caller's buffer, or NULL */
+	uint8_t *user;	   /* the caller's buffer, or NULL */
 	uint64_t user_cap; /* its size */
-	bool discard;	  /* count, do not store */
-	bool too_small;	  /* the file did not fit the caller's buffer */
-	bool size_only; /* GET_FILE_SIZE */
-	int server_error; /* ERROR code from the server, or -1 */
+	bool discard;	   /* count, do not store */
+	bool too_small;	   /* the file did not fit the caller's buffer */
+	bool size_only;	   /* GET_FILE_SIZE */
+	int server_error;  /* ERROR code from the server, or -1 */
 	char server_msg[128];
 };
 
@@ -81,7 +81,7 @@ static void mtftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_
 			    r->x.options_sent)
 				r->server_error = -1; /* options refused: the machine asks again */
 		}
-		struct tftp_view v = { p->tot_len, r->discard ? sink_copy : view_copy, p };
+		struct tftp_view v = {p->tot_len, r->discard ? sink_copy : view_copy, p};
 		tftp_input(&r->x, clock_ms(), port, &v);
 	}
 	pbuf_free(p);
@@ -118,7 +118,7 @@ static uint8_t *mtftp_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need
 
 static void send_abort(struct mtftp_run *r)
 {
-	static const uint8_t pkt[] = { 0, TFTP_OP_ERROR, 0, 0, 'a', 'b', 'o', 'r', 't', 'e', 'd', 0 };
+	static const uint8_t pkt[] = {0, TFTP_OP_ERROR, 0, 0, 'a', 'b', 'o', 'r', 't', 'e', 'd', 0};
 
 	if (r->x.tid)
 		mtftp_send(r, pkt, sizeof(pkt), r->x.tid);
@@ -167,8 +167,9 @@ EFI_STATUS EFIAPI pxe_bc_mtftp(EFI_PXE_BASE_CODE_PROTOCOL *This,
 	}
 	udp_recv(r.pcb, mtftp_recv, &r);
 	r.x.filename = (const char *)Filename;
-	r.x.want_blksize = BlockSize ? (uint16_t)*BlockSize
-				     : (bc->fc && bc->fc->tftp_blksize ? bc->fc->tftp_blksize : 1468);
+	r.x.want_blksize = BlockSize
+			       ? (uint16_t)*BlockSize
+			       : (bc->fc && bc->fc->tftp_blksize ? bc->fc->tftp_blksize : 1468);
 	r.x.want_window = bc->fc && bc->fc->tftp_window > 1 ? bc->fc->tftp_window : 0;
 	r.x.want_tsize = true;
 	r.x.max_size = UINT64_MAX;
@@ -213,9 +214,11 @@ EFI_STATUS EFIAPI pxe_bc_mtftp(EFI_PXE_BASE_CODE_PROTOCOL *This,
 	}
 	st = pxe_bc_tftp_status(r.server_error, r.too_small, timed_out);
 	if (st != EFI_BUFFER_TOO_SMALL) {
+		/* Loaders probe for optional files (shim: revocations_*.efi):
+		 * "not found" is theirs to report. */
 		char a[16];
-		log_info("pxe_bc: Mtftp %s:%s: %s", pxe_ip_str(srv, a), (const char *)Filename,
-			 r.x.why);
+		log_msg(r.server_error == 1 ? LOG_DEBUG : LOG_INFO, "pxe_bc: Mtftp %s:%s: %s",
+			pxe_ip_str(srv, a), (const char *)Filename, r.x.why);
 	}
 	return st;
 }

@@ -123,9 +123,8 @@ EFI_STATUS EFIAPI pxe_bc_udp_write(EFI_PXE_BASE_CODE_PROTOCOL *This, UINT16 OpFl
 	/* A unicast destination is resolved first (AutoArp), so the datagram
 	 * has left when we return, as OVMF's does. */
 	if (dst != 0xffffffffu && bc->mode.AutoArp) {
-		st = pxe_bc_resolve(GatewayIp && (dst & mask) != (station & mask) ? ip4_of(GatewayIp)
-										    : dst,
-				    NULL);
+		st = pxe_bc_resolve(
+		    GatewayIp && (dst & mask) != (station & mask) ? ip4_of(GatewayIp) : dst, NULL);
 		if (EFI_ERROR(st))
 			return st;
 	}
@@ -141,8 +140,8 @@ EFI_STATUS EFIAPI pxe_bc_udp_write(EFI_PXE_BASE_CODE_PROTOCOL *This, UINT16 OpFl
 	pcb->ttl = bc->mode.TTL;
 	pcb->tos = bc->mode.ToS;
 	err_t e = dst == 0xffffffffu
-			  ? udp_sendto_if_src(pcb, p, IP4_ADDR_BROADCAST, *DestPort, nif, IP4_ADDR_ANY4)
-			  : udp_sendto_if(pcb, p, &to, *DestPort, nif);
+		      ? udp_sendto_if_src(pcb, p, IP4_ADDR_BROADCAST, *DestPort, nif, IP4_ADDR_ANY4)
+		      : udp_sendto_if(pcb, p, &to, *DestPort, nif);
 	pbuf_free(p);
 	net_poll();
 	return e == ERR_OK ? EFI_SUCCESS : EFI_DEVICE_ERROR;

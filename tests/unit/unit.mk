@@ -27,3 +27,5 @@ $(BUILD)/unit/test_http_client: httpboot/http_client.c httpboot/http_parse.c htt
 	boot/fetch_url.c lib/format.c
 $(BUILD)/unit/test_http_parse: httpboot/http_parse.c
 $(BUILD)/unit/test_http_chunked: httpboot/http_chunked.c httpboot/http_parse.c
+$(BUILD)/unit/test_pxe_bc: pxe/pxe_bc_mode.c
+$(BUILD)/unit/test_pxe_bc: UNIT_CFLAGS += $(EFI_INC)
