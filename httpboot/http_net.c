@@ -30,6 +30,7 @@ struct http_conn {
 	err_t err;		     /* what lwIP's error callback said */
 	struct http_rx *rx;	     /* the response being received, or NULL */
 	uint64_t last_rx_ms, last_use_ms;
+	uint64_t rx_bytes; /* received, ever: net_run restarts the idle clock when it grows */
 	unsigned unacked; /* in-order segments since our last ACK */
 };
 
@@ -93,7 +94,7 @@ static err_t conn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err
 		c->fin = true;
 		return ERR_OK;
 	}
-	c->last_rx_ms = clock_ms();
+	c->rx_bytes += p->tot_len;
 	for (struct pbuf *q = p; q; q = q->next) {
 		if (c->rx && c->rx->state != HTTP_RX_FAILED)
 			http_rx_input(c->rx, q->payload, q->len);
@@ -357,6 +358,7 @@ static enum http_io net_run(void *ctx, struct http_rx *rx)
 	struct http_net *n = ctx;
 	struct http_conn *c = n->c;
 	enum http_io io = HTTP_IO_DONE;
+	uint64_t seen = c->rx_bytes;
 
 	c->rx = rx;
 	while (receiving(rx)) {
@@ -371,6 +373,10 @@ static enum http_io net_run(void *ctx, struct http_rx *rx)
 		net_poll();
 		ack_flush(c);
 		uint64_t now = clock_ms();
+		if (c->rx_bytes != seen) { /* the idle clock restarts on every byte */
+			seen = c->rx_bytes;
+			c->last_rx_ms = now;
+		}
 		if (receiving(rx) && now - c->last_rx_ms > HTTP_IDLE_MS) {
 			io = HTTP_IO_IDLE;
 			break;

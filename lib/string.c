@@ -3,11 +3,16 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Eight bytes a step, then the tail: under TCG every step of a rep string
+ * instruction costs about the same whatever its width, so this copies a
+ * network frame ~8x faster than rep movsb alone. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
+	size_t words = n >> 3, tail = n & 7;
 
-	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(tail) : : "memory");
 	return ret;
 }
 

@@ -132,7 +132,7 @@ class Conn:
             elif mode in ("cut", "norange") and not rng:
                 self.send_head("200 OK", [("Content-Length", n)])
                 self.s.sendall(self.data[:n // 2])
-                time.sleep(0.2)
+                time.sleep(1)  # let it reach the client: RST drops what is unsent
                 self.reset()
                 return
             elif mode == "norange":
