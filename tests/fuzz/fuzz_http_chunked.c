@@ -57,7 +57,8 @@ static void run(struct result *r, const uint8_t *p, size_t len, uint32_t seed, s
 		if (nout > cap)
 			fail("more spans than cap");
 		for (size_t k = 0; k < nout; k++) {
-			if (!spans[k].len || spans[k].p < p + at || spans[k].p + spans[k].len > p + at + n)
+			if (!spans[k].len || spans[k].p < p + at ||
+			    spans[k].p + spans[k].len > p + at + n)
 				fail("a span empty or outside the piece given");
 			if (r->data_len + spans[k].len > DATA_MAX)
 				fail("more data than the input");

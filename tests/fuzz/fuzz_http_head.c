@@ -58,7 +58,8 @@ static void check_response(const struct http_response *r)
 		fail("a final status outside 101, 200-599");
 	if (r->minor < 0 || r->minor > 9)
 		fail("minor version not one digit");
-	if (!memchr(r->reason, 0, sizeof(r->reason)) || !memchr(r->location, 0, sizeof(r->location)))
+	if (!memchr(r->reason, 0, sizeof(r->reason)) ||
+	    !memchr(r->location, 0, sizeof(r->location)))
 		fail("reason or location without its NUL");
 	for (const char *c = r->reason; *c; c++)
 		if (*c < ' ' || *c == 0x7f)
