@@ -186,6 +186,9 @@ static int resolve(const struct fetch_url *u, ip_addr_t *ip, enum fetch_err *err
 	if (e == ERR_INPROGRESS && !dns_wait.done) {
 		*err = FETCH_TIMEOUT;
 		format_buf(why, cap, "no DNS answer for %s in %d s", u->host, HTTP_DNS_MS / 1000);
+	} else if (e != ERR_INPROGRESS) {
+		*err = FETCH_OTHER; /* a name lwIP will not ask about (too long), or no memory */
+		format_buf(why, cap, "cannot look up %s (lwIP error %d)", u->host, e);
 	} else {
 		*err = FETCH_NOT_FOUND;
 		format_buf(why, cap, "DNS has no IPv4 address for %s", u->host);
