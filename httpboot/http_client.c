@@ -59,7 +59,7 @@ static void put_target(struct out *o, const char *path)
 		if (*s > 0x20 && *s < 0x7f) {
 			put(o, (const char *)s, 1);
 		} else {
-			char e[3] = { '%', hex[*s >> 4], hex[*s & 15] };
+			char e[3] = {'%', hex[*s >> 4], hex[*s & 15]};
 			put(o, e, 3);
 		}
 	}
@@ -68,7 +68,7 @@ static void put_target(struct out *o, const char *path)
 long http_request_build(char *buf, size_t cap, const char *host, uint16_t port, const char *path,
 			uint64_t range_from)
 {
-	struct out o = { buf, cap, 0, false };
+	struct out o = {buf, cap, 0, false};
 
 	if (!cap)
 		return -1;
@@ -123,7 +123,7 @@ enum fetch_err http_status_kind(int status)
 }
 
 static void rx_fail(struct http_rx *rx, enum fetch_err err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void rx_fail(struct http_rx *rx, enum fetch_err err, const char *fmt, ...)
 {
@@ -261,7 +261,8 @@ static int rx_check_range(struct http_rx *rx, const struct http_response *r)
 	}
 	uint64_t len = r->range_last - r->range_first + 1;
 	if (r->has_length && !r->chunked && r->length != len) {
-		rx_fail(rx, FETCH_OTHER, "Content-Length %llu does not match Content-Range %llu-%llu",
+		rx_fail(rx, FETCH_OTHER,
+			"Content-Length %llu does not match Content-Range %llu-%llu",
 			(unsigned long long)r->length, (unsigned long long)r->range_first,
 			(unsigned long long)r->range_last);
 		return -1;
@@ -323,11 +324,13 @@ static void rx_head_done(struct http_rx *rx)
 		if (rx->asked_from) {
 			/* RFC 9110 s.14.2: a server may ignore Range and send it
 			 * all: start over into the same buffer. */
-			if (r->has_length && !r->chunked && rx->total_known && r->length != rx->total) {
+			if (r->has_length && !r->chunked && rx->total_known &&
+			    r->length != rx->total) {
 				rx_fail(rx, FETCH_OTHER,
 					"the server ignored Range and the file changed size "
 					"(%llu bytes, now %llu)",
-					(unsigned long long)rx->total, (unsigned long long)r->length);
+					(unsigned long long)rx->total,
+					(unsigned long long)r->length);
 				return;
 			}
 			rx->restarts++;
@@ -514,7 +517,7 @@ static void note(struct http_get *g, const char *fmt, ...)
 }
 
 static int get_fail(struct http_get *g, enum fetch_err err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int get_fail(struct http_get *g, enum fetch_err err, const char *fmt, ...)
 {
@@ -571,8 +574,8 @@ static int get_redirect(struct http_get *g)
 	g->redirects++;
 	for (unsigned i = 0; i < g->redirects; i++)
 		if (!strcmp(g->seen[i], next))
-			return get_fail(g, FETCH_OTHER, "redirect loop: %d back to %.100s", r->status,
-					next);
+			return get_fail(g, FETCH_OTHER, "redirect loop: %d back to %.100s",
+					r->status, next);
 	note(g, "%d %s: redirected to %s", r->status, r->reason, next);
 	return get_target(g, next);
 }
@@ -601,15 +604,16 @@ int http_get_run(struct http_get *g, const char *url)
 		if (t->open(t->ctx, &g->u, fresh, &reused, &err, why, sizeof(why)))
 			return get_fail(g, err, "%s", why);
 		fresh = false;
-		long n = http_request_build(req, sizeof(req), g->u.host, g->u.port, g->u.path, from);
+		long n =
+		    http_request_build(req, sizeof(req), g->u.host, g->u.port, g->u.path, from);
 		if (n < 0) {
 			t->release(t->ctx, true, false);
 			return get_fail(g, FETCH_OTHER, "request longer than %d bytes",
 					HTTP_REQUEST_MAX);
 		}
 		http_rx_start(&g->rx, from);
-		enum http_io io = t->send(t->ctx, req, (size_t)n) ? HTTP_IO_RESET
-								 : t->run(t->ctx, &g->rx);
+		enum http_io io =
+		    t->send(t->ctx, req, (size_t)n) ? HTTP_IO_RESET : t->run(t->ctx, &g->rx);
 		struct http_rx *rx = &g->rx;
 		if (io == HTTP_IO_EOF || io == HTTP_IO_RESET)
 			http_rx_eof(rx, io == HTTP_IO_RESET);

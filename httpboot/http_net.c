@@ -13,13 +13,13 @@
 #include "lwip/dns.h"
 #include "lwip/tcp.h"
 
-#define HTTP_CONNS 4
+#define HTTP_CONNS	  4
 #define PROGRESS_EVERY_MS 1000
-#define KEEP_FREE (16ULL << 20) /* memory left for the kernel's own start */
+#define KEEP_FREE	  (16ULL << 20) /* memory left for the kernel's own start */
 /* In-order segments per ACK while a poll reads a batch: with window
  * scaling the window holds hundreds of segments; without it (QEMU's user
  * network) 44, so the sender must hear more often. */
-#define ACK_EVERY 32
+#define ACK_EVERY	   32
 #define ACK_EVERY_UNSCALED 8
 
 struct http_conn {
@@ -31,7 +31,7 @@ struct http_conn {
 	struct http_rx *rx;	     /* the response being received, or NULL */
 	uint64_t last_rx_ms, last_use_ms;
 	uint64_t rx_bytes; /* received, ever: net_run restarts the idle clock when it grows */
-	unsigned unacked; /* in-order segments since our last ACK */
+	unsigned unacked;  /* in-order segments since our last ACK */
 };
 
 /* What the transport callbacks share during one http_fetch. */
@@ -352,8 +352,7 @@ static void progress(struct http_net *n, const struct http_rx *rx, uint64_t now)
 
 static bool receiving(const struct http_rx *rx)
 {
-	return rx->state == HTTP_RX_HEAD || rx->state == HTTP_RX_BODY ||
-	       rx->state == HTTP_RX_DRAIN;
+	return rx->state == HTTP_RX_HEAD || rx->state == HTTP_RX_BODY || rx->state == HTTP_RX_DRAIN;
 }
 
 static enum http_io net_run(void *ctx, struct http_rx *rx)
@@ -444,8 +443,8 @@ int http_fetch(const struct fetch_ctx *fc, const struct fetch_url *u, struct fet
 {
 	static struct http_get g;
 	static struct http_net n;
-	static const struct http_transport t = { net_open, net_send,	net_run,
-						 net_release, net_note, &n };
+	static const struct http_transport t = {net_open,    net_send, net_run,
+						net_release, net_note, &n};
 	char url[HTTP_URL_MAX];
 
 	memset(&g, 0, sizeof(g));

@@ -16,17 +16,17 @@
 #include <http_chunked.h>
 #include <http_parse.h>
 
-#define HTTP_PORT 80
+#define HTTP_PORT	   80
 #define HTTP_MAX_REDIRECTS 8
-#define HTTP_MAX_RESUMES 3	 /* Range requests after a connection lost mid-body */
-#define HTTP_IDLE_MS 10000	 /* no byte for this long: the transfer stalled */
-#define HTTP_CONNECT_MS 10000	 /* SYN to established */
-#define HTTP_DNS_MS 10000	 /* a name to an address */
-#define HTTP_DRAIN_MAX 65536	 /* a redirect's or an error's body read to keep the connection */
-#define HTTP_FIRST_GROW (1 << 20) /* first buffer for a body of unknown length */
-#define HTTP_URL_MAX 2304	 /* a URL we follow: a Location or a config's name */
-#define HTTP_REQUEST_MAX (3 * HTTP_URL_MAX + 512)
-#define HTTP_WHY_LEN 160
+#define HTTP_MAX_RESUMES   3	 /* Range requests after a connection lost mid-body */
+#define HTTP_IDLE_MS	   10000 /* no byte for this long: the transfer stalled */
+#define HTTP_CONNECT_MS	   10000 /* SYN to established */
+#define HTTP_DNS_MS	   10000 /* a name to an address */
+#define HTTP_DRAIN_MAX	   65536 /* a redirect's or an error's body read to keep the connection */
+#define HTTP_FIRST_GROW	   (1 << 20) /* first buffer for a body of unknown length */
+#define HTTP_URL_MAX	   2304	     /* a URL we follow: a Location or a config's name */
+#define HTTP_REQUEST_MAX   (3 * HTTP_URL_MAX + 512)
+#define HTTP_WHY_LEN	   160
 
 /* The `http` row of the fetch layer's scheme table (http_net.c): GET u
  * into pages of MEM_LOADER_DATA. out->where is "host:path" (with
@@ -129,8 +129,8 @@ struct http_transport {
 
 struct http_get {
 	const struct http_transport *t;
-	char url[HTTP_URL_MAX];	     /* the URL being fetched (the last one after redirects) */
-	struct fetch_url u;	     /* url split; u.path points into url */
+	char url[HTTP_URL_MAX]; /* the URL being fetched (the last one after redirects) */
+	struct fetch_url u;	/* url split; u.path points into url */
 	char seen[HTTP_MAX_REDIRECTS + 1][HTTP_URL_MAX]; /* URLs visited: loops */
 	unsigned redirects, resumes, fresh_retries;
 	struct http_rx rx; /* the caller sets max_size, grow, ctx; buf is the file */

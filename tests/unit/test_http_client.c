@@ -87,8 +87,7 @@ static int f_send(void *ctx, const char *req, size_t len)
 
 static bool receiving(const struct http_rx *rx)
 {
-	return rx->state == HTTP_RX_HEAD || rx->state == HTTP_RX_BODY ||
-	       rx->state == HTTP_RX_DRAIN;
+	return rx->state == HTTP_RX_HEAD || rx->state == HTTP_RX_BODY || rx->state == HTTP_RX_DRAIN;
 }
 
 static enum http_io f_run(void *ctx, struct http_rx *rx)
@@ -130,7 +129,7 @@ static void f_note(void *ctx, const char *line)
 		snprintf(F.notes[F.nnotes++], sizeof(F.notes[0]), "%s", line);
 }
 
-static const struct http_transport T = { f_open, f_send, f_run, f_release, f_note, NULL };
+static const struct http_transport T = {f_open, f_send, f_run, f_release, f_note, NULL};
 
 static uint8_t *f_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
 {
@@ -149,7 +148,7 @@ static uint8_t *f_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, ui
 static void script(const void *wire, size_t len, enum http_io end, size_t split)
 {
 	assert_true(F.nsteps < MAX_STEPS);
-	F.steps[F.nsteps++] = (struct step){ wire, len, end, split, false };
+	F.steps[F.nsteps++] = (struct step){wire, len, end, split, false};
 }
 
 /* A step from text with an optional binary body appended. */
@@ -248,7 +247,8 @@ static void test_request_text(void **state)
 static void test_request_port_range_and_encoding(void **state)
 {
 	char buf[1024];
-	long n = http_request_build(buf, sizeof(buf), "10.0.2.2", 8080, "my file\r\nX: y\x80", 123456789012ULL);
+	long n = http_request_build(buf, sizeof(buf), "10.0.2.2", 8080, "my file\r\nX: y\x80",
+				    123456789012ULL);
 
 	assert_true(n > 0);
 	assert_non_null(strstr(buf, "GET /my%20file%0D%0AX:%20y%80 HTTP/1.1\r\n"));
@@ -350,7 +350,8 @@ static void test_empty_body(void **state)
 
 static void test_connection_close_is_honoured(void **state)
 {
-	static const char msg[] = "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
+	static const char msg[] =
+	    "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
 
 	script(msg, sizeof(msg) - 1, HTTP_IO_EOF, 0);
 	assert_int_equal(get("http://h/f"), 0);
@@ -452,18 +453,17 @@ static void test_status_errors_keep_their_line_and_kind(void **state)
 		enum fetch_err kind;
 		const char *why;
 	} cases[] = {
-		{ "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here.", FETCH_NOT_FOUND,
-		  "404 Not Found" },
-		{ "HTTP/1.1 410 Gone\r\nContent-Length: 0\r\n\r\n", FETCH_NOT_FOUND, "410 Gone" },
-		{ "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", FETCH_REFUSED,
-		  "403 Forbidden" },
-		{ "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", FETCH_REFUSED,
-		  "401 Unauthorized" },
-		{ "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n"
-		  "3\r\nerr\r\n0\r\n\r\n",
-		  FETCH_OTHER, "500 Internal Server Error" },
-		{ "HTTP/1.1 300 Multiple Choices\r\nContent-Length: 0\r\n\r\n", FETCH_OTHER,
-		  "300 Multiple Choices" },
+	    {"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here.", FETCH_NOT_FOUND,
+	     "404 Not Found"},
+	    {"HTTP/1.1 410 Gone\r\nContent-Length: 0\r\n\r\n", FETCH_NOT_FOUND, "410 Gone"},
+	    {"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", FETCH_REFUSED, "403 Forbidden"},
+	    {"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", FETCH_REFUSED,
+	     "401 Unauthorized"},
+	    {"HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n"
+	     "3\r\nerr\r\n0\r\n\r\n",
+	     FETCH_OTHER, "500 Internal Server Error"},
+	    {"HTTP/1.1 300 Multiple Choices\r\nContent-Length: 0\r\n\r\n", FETCH_OTHER,
+	     "300 Multiple Choices"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		teardown(state);
@@ -492,7 +492,8 @@ static void test_long_error_body_closes_instead_of_draining(void **state)
 
 static void test_redirect_chain_relative_and_absolute(void **state)
 {
-	static const char r1[] = "HTTP/1.1 302 Found\r\nLocation: ../b/x\r\nContent-Length: 0\r\n\r\n";
+	static const char r1[] =
+	    "HTTP/1.1 302 Found\r\nLocation: ../b/x\r\nContent-Length: 0\r\n\r\n";
 	static const char r2[] = "HTTP/1.1 301 Moved Permanently\r\nLocation: /c\r\n"
 				 "Content-Length: 5\r\n\r\nmoved";
 	static const char r3[] = "HTTP/1.1 307 Temporary Redirect\r\n"
@@ -555,7 +556,8 @@ static void test_too_many_redirects(void **state)
 
 	for (int i = 0; i <= HTTP_MAX_REDIRECTS; i++) {
 		snprintf(msgs[i], sizeof(msgs[i]),
-			 "HTTP/1.1 302 Found\r\nLocation: /r%d\r\nContent-Length: 0\r\n\r\n", i + 1);
+			 "HTTP/1.1 302 Found\r\nLocation: /r%d\r\nContent-Length: 0\r\n\r\n",
+			 i + 1);
 		script(msgs[i], strlen(msgs[i]), HTTP_IO_IDLE, 0);
 	}
 	assert_int_equal(get("http://h/r0"), -1);
@@ -668,20 +670,24 @@ static void test_server_ignoring_range_with_another_size_fails(void **state)
 static void test_wrong_content_range_fails(void **state)
 {
 	static const char *const answers[] = {
-		"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-9/10\r\n"
-		"Content-Length: 5\r\n\r\n",
-		"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/11\r\n"
-		"Content-Length: 6\r\n\r\n",
-		"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-8/10\r\n"
-		"Content-Length: 5\r\n\r\n",
-		"HTTP/1.1 206 Partial Content\r\nContent-Length: 6\r\n\r\n",
-		"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
-		"Content-Length: 7\r\n\r\n",
-		"HTTP/1.1 416 Range Not Satisfiable\r\nContent-Length: 0\r\n\r\n",
+	    "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 5-9/10\r\n"
+	    "Content-Length: 5\r\n\r\n",
+	    "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/11\r\n"
+	    "Content-Length: 6\r\n\r\n",
+	    "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-8/10\r\n"
+	    "Content-Length: 5\r\n\r\n",
+	    "HTTP/1.1 206 Partial Content\r\nContent-Length: 6\r\n\r\n",
+	    "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 4-9/10\r\n"
+	    "Content-Length: 7\r\n\r\n",
+	    "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Length: 0\r\n\r\n",
 	};
 	static const char *const whys[] = {
-		"does not answer Range: bytes=4-", "the file changed size", "not at the end",
-		"without a Content-Range", "does not match Content-Range", "416 Range Not Satisfiable",
+	    "does not answer Range: bytes=4-",
+	    "the file changed size",
+	    "not at the end",
+	    "without a Content-Range",
+	    "does not match Content-Range",
+	    "416 Range Not Satisfiable",
 	};
 	static const char first[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123";
 
@@ -818,43 +824,43 @@ static void test_url_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_request_text),
-		T(test_request_port_range_and_encoding),
-		T(test_request_too_long_is_refused),
-		T(test_content_length_body_in_one_allocation),
-		T(test_every_split_of_head_and_body),
-		T(test_chunked_body_grows_by_doubling),
-		T(test_close_delimited_body),
-		T(test_empty_body),
-		T(test_connection_close_is_honoured),
-		T(test_kept_connection_serves_the_next_file),
-		T(test_longer_body_than_announced_fails),
-		T(test_longer_chunked_content_range_fails),
-		T(test_file_larger_than_memory_is_too_large),
-		T(test_chunked_past_memory_is_too_large),
-		T(test_bad_head_fails_with_the_parser_reason),
-		T(test_status_errors_keep_their_line_and_kind),
-		T(test_long_error_body_closes_instead_of_draining),
-		T(test_redirect_chain_relative_and_absolute),
-		T(test_redirect_loop_is_an_error),
-		T(test_redirect_to_itself_is_a_loop),
-		T(test_too_many_redirects),
-		T(test_redirect_to_other_schemes_and_without_location),
-		T(test_ipv6_and_other_urls_are_refused),
-		T(test_cut_mid_body_resumes_with_range),
-		T(test_cut_chunked_body_resumes),
-		T(test_server_ignoring_range_starts_over),
-		T(test_server_ignoring_range_with_another_size_fails),
-		T(test_wrong_content_range_fails),
-		T(test_206_without_range_asked_fails),
-		T(test_resumes_are_bounded),
-		T(test_close_delimited_206_is_bounded_by_content_range),
-		T(test_stall_is_a_timeout),
-		T(test_stale_kept_connection_is_retried_once_on_a_new_one),
-		T(test_new_connection_closed_before_answer_fails),
-		T(test_open_failure_is_reported),
-		T(test_status_kinds),
-		T(test_url_format),
+	    T(test_request_text),
+	    T(test_request_port_range_and_encoding),
+	    T(test_request_too_long_is_refused),
+	    T(test_content_length_body_in_one_allocation),
+	    T(test_every_split_of_head_and_body),
+	    T(test_chunked_body_grows_by_doubling),
+	    T(test_close_delimited_body),
+	    T(test_empty_body),
+	    T(test_connection_close_is_honoured),
+	    T(test_kept_connection_serves_the_next_file),
+	    T(test_longer_body_than_announced_fails),
+	    T(test_longer_chunked_content_range_fails),
+	    T(test_file_larger_than_memory_is_too_large),
+	    T(test_chunked_past_memory_is_too_large),
+	    T(test_bad_head_fails_with_the_parser_reason),
+	    T(test_status_errors_keep_their_line_and_kind),
+	    T(test_long_error_body_closes_instead_of_draining),
+	    T(test_redirect_chain_relative_and_absolute),
+	    T(test_redirect_loop_is_an_error),
+	    T(test_redirect_to_itself_is_a_loop),
+	    T(test_too_many_redirects),
+	    T(test_redirect_to_other_schemes_and_without_location),
+	    T(test_ipv6_and_other_urls_are_refused),
+	    T(test_cut_mid_body_resumes_with_range),
+	    T(test_cut_chunked_body_resumes),
+	    T(test_server_ignoring_range_starts_over),
+	    T(test_server_ignoring_range_with_another_size_fails),
+	    T(test_wrong_content_range_fails),
+	    T(test_206_without_range_asked_fails),
+	    T(test_resumes_are_bounded),
+	    T(test_close_delimited_206_is_bounded_by_content_range),
+	    T(test_stall_is_a_timeout),
+	    T(test_stale_kept_connection_is_retried_once_on_a_new_one),
+	    T(test_new_connection_closed_before_answer_fails),
+	    T(test_open_failure_is_reported),
+	    T(test_status_kinds),
+	    T(test_url_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
