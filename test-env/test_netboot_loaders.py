@@ -134,6 +134,28 @@ def test_grub_from_dnsmasq_and_atftpd(demo, tmp_path, vm_name):
     assert re.search(r"vmlinuz", log), log[-2000:]
 
 
+def test_nic_comes_back_when_grub_exits(demo, tmp_path, vm_name):
+    # GRUB takes the NIC (SNP EXCLUSIVE), then exits: its opens are
+    # dropped, our stack takes the NIC back and boots pxelinux.cfg/ beside
+    # the boot file, over TFTP, frames flowing again.
+    need(GRUBNET, "grub-efi-amd64-bin")
+    tree = grub_tree(tmp_path, demo, "unused")
+    (tree / "grub" / "grub.cfg").write_text("echo wireboot-test: grub exits\nexit\n")
+    (tree / "pxelinux.cfg").mkdir()
+    (tree / "pxelinux.cfg" / "default").write_text(
+        f"DEFAULT l\nLABEL l\n  KERNEL vmlinuz\n  INITRD initrd.img\n"
+        f"  APPEND {APPEND} wb.token={vm_name}\n")
+    vm = Vm(entry="pvh", machine="q35", memory="512M", name=vm_name,
+            netdevs=[f"user,id=n0,tftp={tree},bootfile=grubnetx64.efi"],
+            nics=["virtio-net-pci,netdev=n0"])
+    r, _ = boot(vm, vm_name)
+    out = r.output
+    assert "wireboot-test: grub exits" in out
+    taken = out.index("net0: an EFI program took the NIC")
+    back = out.index("net0: the EFI program let go of the NIC; wireboot's stack resumes")
+    assert taken < back < out.index("tftp: 10.0.2.2:vmlinuz ")
+
+
 # ---- shim -> GRUB ----
 
 def shim_tree(root, demo, token):
