@@ -2,7 +2,9 @@
  * fallbacks. What a file is and how it starts is the payload table's
  * business (boot/payload.c); how it is fetched is the fetch layer's.
  *
- *   DHCP lease -> boot file?
+ *   DHCP as a PXE client, or as a UEFI HTTP Boot client (net_boot), the
+ *   next identity in net_boot's list only when a lease names no file
+ *   DHCP lease -> boot file? (boot_url, when set, instead of DHCP's)
  *     none, pxelinux.0, lpxelinux.0  -> pxelinux.cfg/ lookup beside it
  *     fetched                        -> the payload table: a bzImage (Linux,
  *                                       command line from `cmdline`), an EFI
@@ -14,6 +16,7 @@
 #include <clock.h>
 #include <fetch.h>
 #include <format.h>
+#include <http_boot.h>
 #include <log.h>
 #include <numparse.h>
 #include <payload.h>
@@ -102,17 +105,104 @@ static bool linux_efi_setting(const struct config *cfg)
 	return false;
 }
 
+#define NET_BOOT_MAX 2
+
+/* net_boot: the DHCP identities to ask with, in order, as a list of "pxe"
+ * and "http" (each once). Fills order[] (true: http) and returns how
+ * many; a bad value warns and gives the default, "pxe". */
+static size_t net_boot_setting(const struct config *cfg, bool order[NET_BOOT_MAX])
+{
+	const char *v = config_get(cfg, "net_boot");
+	size_t n = 0;
+	bool seen[2] = { false, false };
+
+	for (const char *p = v; p && *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		int http = -1;
+		if (len == 4 && !strncmp(p, "http", 4))
+			http = 1;
+		else if (len == 3 && !strncmp(p, "pxe", 3))
+			http = 0;
+		if (http < 0 || seen[http] || n == NET_BOOT_MAX) {
+			log_warn("config: net_boot=%s is not a list of 'pxe' and 'http' "
+				 "(each once); using pxe", v);
+			n = 0;
+			break;
+		}
+		seen[http] = true;
+		order[n++] = http;
+		p = e ? e + 1 : p + len;
+		if (e && !*p) {
+			log_warn("config: net_boot=%s ends with ','; using pxe", v);
+			n = 0;
+			break;
+		}
+	}
+	if (!n)
+		order[n++] = false;
+	return n;
+}
+
+/* boot_url: a URL to boot instead of a DHCP boot file, or NULL. One that
+ * does not parse warns and is not used. */
+static const char *boot_url_setting(const struct config *cfg)
+{
+	const char *v = config_get(cfg, "boot_url");
+	struct fetch_url u;
+	const char *why = "not scheme://host/path";
+
+	if (!v)
+		return NULL;
+	if (fetch_url_parse(v, &u, &why) != 1) {
+		log_warn("config: boot_url=%s is not a URL (%s); ignored", v, why);
+		return NULL;
+	}
+	return v;
+}
+
+/* DHCP with each identity of net_boot in turn until a lease names a boot
+ * file (with boot_url, the first lease does). 0 with the lease kept in
+ * *dhcp, or -1 when no exchange gave one. */
+static int bootmgr_dhcp(const struct config *cfg, const char *url, struct pxe_dhcp_result *dhcp)
+{
+	static struct pxe_dhcp_result next;
+	bool order[NET_BOOT_MAX];
+	size_t n = net_boot_setting(cfg, order);
+	struct pxe_dhcp_args a = {
+		.timeout_ms = uint_setting(cfg, "dhcp_timeout", 30, 0, 3600) * 1000ULL,
+		.uuid = smbios_system_uuid(),
+		.http = order[0],
+		.address_only = url != NULL,
+	};
+
+	if (pxe_dhcp(dhcp, &a))
+		return -1;
+	for (size_t i = 1; i < n && !url && !dhcp->lease.boot_file[0]; i++) {
+		log_info("boot: no boot file from the %s exchange; asking again as %s (net_boot)",
+			 order[i - 1] ? "HTTPClient" : "PXEClient",
+			 order[i] ? "HTTPClient" : "PXEClient");
+		a.http = order[i];
+		memset(&next, 0, sizeof(next));
+		if (pxe_dhcp(&next, &a))
+			break; /* the first lease stands */
+		pxe_dhcp_release(dhcp);
+		*dhcp = next;
+	}
+	return 0;
+}
+
 void bootmgr_run(const struct config *cfg)
 {
 	static struct pxe_dhcp_result dhcp;
 	static struct fetch_ctx fc;
 	static struct boot_env env;
+	const char *url = boot_url_setting(cfg);
 
 	memset(&dhcp, 0, sizeof(dhcp));
 	memset(&fc, 0, sizeof(fc));
 	memset(&env, 0, sizeof(env));
-	if (pxe_dhcp(&dhcp, uint_setting(cfg, "dhcp_timeout", 30, 0, 3600) * 1000ULL,
-		     smbios_system_uuid()))
+	if (bootmgr_dhcp(cfg, url, &dhcp))
 		return;
 	uint32_t wait = uint_setting(cfg, "net_wait", 0, 0, 3600);
 	if (wait) {
@@ -128,10 +218,20 @@ void bootmgr_run(const struct config *cfg)
 	env.fetch = &fc;
 	/* EFI loaders find PXE Base Code and LoadFile on the NIC, as under OVMF. */
 	pxe_bc_install(&dhcp, &fc);
+	/* EFI programs fetched over HTTP get a URI device path and LoadFile. */
+	http_boot_init(&dhcp, &fc);
 	env.linux_efi = linux_efi_setting(cfg);
 	ip_strings(&env, &dhcp);
 
 	const char *file = dhcp.lease.boot_file;
+	if (url) {
+		if (file[0])
+			log_info("boot: boot_url %s from the settings; DHCP's boot file "
+				 "'%s' not used", url, file);
+		else
+			log_info("boot: boot_url %s from the settings", url);
+		file = url;
+	}
 	const char *slash = strrchr(file, '/');
 	if (slash)
 		format_buf(env.base, sizeof(env.base), "%.*s", (int)(slash - file + 1), file);

@@ -22,6 +22,11 @@
 #define DHCP_FIXED_LEN 236
 #define DHCP_MAGIC 0x63825363u
 
+/* Client architectures for option 93 (RFC 4578 s.2.1, IANA's Processor
+ * Architecture Types): x64 UEFI with PXE, and x64 UEFI HTTP boot. */
+#define DHCP_ARCH_X64_UEFI 7
+#define DHCP_ARCH_X64_UEFI_HTTP 16
+
 /* What a parsed DHCP message says. Strings are NUL-terminated copies. */
 struct dhcp_info {
 	uint8_t op;
@@ -42,7 +47,8 @@ struct dhcp_info {
 	char vendor_class[64]; /* option 60 */
 	uint8_t pxe_opts[255]; /* option 43, raw (PXE vendor options) */
 	uint8_t pxe_opts_len;
-	bool is_pxe; /* option 60 starts with "PXEClient" */
+	bool is_pxe;  /* option 60 starts with "PXEClient" */
+	bool is_http; /* option 60 starts with "HTTPClient" (UEFI 2.10 s.24.7.2) */
 };
 
 /* Parse a BOOTREPLY. Returns 0, or a negative DHCP_E* reason. Every option
@@ -75,12 +81,14 @@ struct dhcp_request {
 	bool boot_item;        /* option 43 PXE_BOOT_ITEM (port 4011) ... */
 	uint16_t boot_type;    /* ... with this boot server type, layer 0 */
 	const uint8_t *uuid;   /* 16 bytes for option 97, or NULL */
-	uint16_t arch;         /* option 93: 7 = EFI x86-64 (BC), 16 = HTTP */
+	uint16_t arch;         /* option 93: DHCP_ARCH_X64_UEFI or DHCP_ARCH_X64_UEFI_HTTP */
 	bool http;             /* vendor class HTTPClient instead of PXEClient */
 };
 
 /* Build a BOOTREQUEST with the PXE client options (60, 93, 94, 97, 55,
- * 57). Returns its length, or 0 if cap is too small. */
+ * 57): vendor class "PXEClient:Arch:<arch>:UNDI:003016", or with http
+ * "HTTPClient:Arch:<arch>:UNDI:003016" (UEFI 2.10 s.24.7.2.1). Returns its
+ * length, or 0 if cap is too small. */
 size_t dhcp_build(uint8_t *buf, size_t cap, const struct dhcp_request *r);
 
 #endif

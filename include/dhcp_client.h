@@ -34,6 +34,12 @@ struct dhcp_client {
 	uint8_t mac[6];
 	const uint8_t *uuid; /* 16 bytes or NULL */
 	uint64_t timeout_ms;
+	/* Ask as a UEFI HTTP Boot client (UEFI 2.10 s.24.7.2.1): vendor class
+	 * HTTPClient:Arch:00016 and option 93 = 16, instead of PXEClient and 7. */
+	bool http;
+	/* The boot file comes from elsewhere (the boot_url setting): request
+	 * the first address offer at once, without waiting for a better one. */
+	bool address_only;
 	/* dst 0xffffffff: broadcast to port 67; else unicast to dst:port. */
 	void (*send)(void *ctx, const uint8_t *pkt, size_t len, uint32_t dst_be, uint16_t port);
 	uint32_t (*rand)(void);
@@ -69,6 +75,7 @@ struct dhcp_lease {
 	char boot_file[256];
 	char tftp_server_name[65];
 	bool boot_from_proxy;
+	bool boot_http_class; /* the offer naming it said option 60 HTTPClient */
 	uint32_t proxy_server;
 	bool proxy_silent; /* a proxy offered, but its boot server never answered */
 };

@@ -3,6 +3,7 @@
 #ifndef WB_PXE_H
 #define WB_PXE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <dhcp_client.h>
@@ -14,11 +15,23 @@ struct pxe_dhcp_result {
 	struct net_if *ni;
 	struct dhcp_lease lease;
 	const struct dhcp_client *client; /* discover, offers, ack packets */
+	void *mem;			  /* what pxe_dhcp_release gives back */
+};
+
+/* How to ask. */
+struct pxe_dhcp_args {
+	uint64_t timeout_ms;
+	const uint8_t *uuid; /* 16 bytes for option 97, or NULL */
+	bool http;	     /* as a UEFI HTTP Boot client (HTTPClient, arch 16) */
+	bool address_only;   /* no boot file wanted: take the first address offer */
 };
 
 /* Run DHCP on every NIC at once; the first to be bound wins, its netif
- * gets the address. uuid: 16 bytes for option 97, or NULL. */
-int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uuid);
+ * gets the address. */
+int pxe_dhcp(struct pxe_dhcp_result *out, const struct pxe_dhcp_args *a);
+
+/* Give back a result's client state (before another pxe_dhcp into it). */
+void pxe_dhcp_release(struct pxe_dhcp_result *r);
 
 /* The tftp row of the fetch layer's scheme table (pxe/tftp_net.c): fetch
  * u's path from its IPv4 host (port 0: 69) with c's blksize and window,

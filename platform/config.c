@@ -18,6 +18,8 @@ static const struct config_key known_keys[] = {
 	{ "tftp_windowsize", false },
 	{ "cmdline", false },
 	{ "linux_boot", false },
+	{ "net_boot", false },
+	{ "boot_url", false },
 	/* Linux's syntax for virtio-mmio devices; QEMU microvm and Firecracker
 	 * put it on the command line, and we read it the same way. */
 	{ "virtio_mmio.device", true },

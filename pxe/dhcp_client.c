@@ -1,5 +1,8 @@
 /* PXE DHCP client: DISCOVER, collect offers (address offers and proxyDHCP
- * offers, RFC 2131 s.4.4.1 and PXE 2.1 s.2.2), REQUEST, ACK. Jittered
+ * offers, RFC 2131 s.4.4.1 and PXE 2.1 s.2.2), REQUEST, ACK. As a PXE
+ * client or, with c->http, as a UEFI HTTP Boot client (UEFI 2.10
+ * s.24.7.2: the same exchange, another vendor class; an offer whose
+ * option 60 is HTTPClient carries a URL as its boot file). Jittered
  * exponential backoff and a fresh random xid per attempt, so VMs powered
  * on together spread out. */
 #include <string.h>
@@ -57,7 +60,8 @@ static void send_msg(struct dhcp_client *c, uint64_t now, uint8_t type, struct d
 		.xid = c->xid,
 		.secs = secs_since_start(c, now),
 		.uuid = c->uuid,
-		.arch = 7,
+		.arch = c->http ? DHCP_ARCH_X64_UEFI_HTTP : DHCP_ARCH_X64_UEFI,
+		.http = c->http,
 	};
 	struct dhcp_packet tmp, *p = keep ? keep : &tmp;
 
@@ -137,8 +141,11 @@ static void on_offer(struct dhcp_client *c, uint64_t now, const struct dhcp_info
 		     const uint8_t *pkt, size_t len)
 {
 	if (!d->yiaddr) {
-		/* proxyDHCP: boot information only (PXE 2.1 s.2.2.2). Keep the first. */
-		if (d->is_pxe && !c->have_proxy && is_host_address(d->server_id)) {
+		/* proxyDHCP: boot information only (PXE 2.1 s.2.2.2; UEFI 2.10
+		 * s.24.7.2.2 for an HTTPClient one, which must name its URL).
+		 * Keep the first. */
+		bool boot_only = d->is_pxe || (d->is_http && d->file[0]);
+		if (boot_only && !c->have_proxy && is_host_address(d->server_id)) {
 			c->proxy = *d;
 			keep(&c->proxy_pkt, pkt, len);
 			c->have_proxy = true;
@@ -158,7 +165,7 @@ static void on_offer(struct dhcp_client *c, uint64_t now, const struct dhcp_info
 		}
 	}
 	if (c->state == DHCP_SELECTING && c->have_offer &&
-	    (has_boot_info(&c->offer) || c->have_proxy))
+	    (has_boot_info(&c->offer) || c->have_proxy || c->address_only))
 		request(c, now);
 }
 
@@ -323,6 +330,7 @@ void dhcp_client_lease(const struct dhcp_client *c, struct dhcp_lease *l)
 	else if (!l->next_server)
 		l->next_server = l->server; /* an ACK without siaddr or server id */
 	l->boot_from_proxy = boot == &c->proxy || boot == &c->proxy_ack;
+	l->boot_http_class = boot->is_http;
 	if (l->boot_from_proxy)
 		l->proxy_server = c->proxy.server_id;
 }

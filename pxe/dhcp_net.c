@@ -117,16 +117,18 @@ static void log_lease(const struct dhcp_nic *dn, const struct dhcp_lease *l, uin
 	for (uint32_t m = l->mask; m; m &= m - 1)
 		prefix++;
 
-	log_info("dhcp: net%zu lease %s/%d router %s dns %s lease %us server %s in %llu ms",
+	log_info("dhcp: net%zu lease %s/%d router %s dns %s lease %us server %s in %llu ms%s",
 		 dn->ni->index, pxe_ip_str(l->addr, a), prefix,
 		 l->router ? pxe_ip_str(l->router, r) : "none",
 		 l->dns[0] ? pxe_ip_str(l->dns[0], d) : "none", l->lease_secs,
-		 pxe_ip_str(l->server, s), (unsigned long long)ms);
+		 pxe_ip_str(l->server, s), (unsigned long long)ms,
+		 dn->c.http ? " (as HTTPClient)" : "");
 	if (l->boot_file[0])
-		log_info("dhcp: net%zu next-server %s boot-file '%s'%s%s", dn->ni->index,
+		log_info("dhcp: net%zu next-server %s boot-file '%s'%s%s%s", dn->ni->index,
 			 pxe_ip_str(l->next_server, n), l->boot_file,
 			 l->boot_from_proxy ? " from proxyDHCP " : "",
-			 l->boot_from_proxy ? pxe_ip_str(l->proxy_server, px) : "");
+			 l->boot_from_proxy ? pxe_ip_str(l->proxy_server, px) : "",
+			 l->boot_http_class ? " (HTTPClient offer)" : "");
 	else if (l->proxy_silent)
 		log_warn("dhcp: net%zu proxyDHCP %s offered PXE service but its boot server "
 			 "(port %d) did not answer; no boot file", dn->ni->index,
@@ -136,8 +138,9 @@ static void log_lease(const struct dhcp_nic *dn, const struct dhcp_lease *l, uin
 			 dn->c.have_proxy ? " (a proxyDHCP answered without one)" : "");
 }
 
-int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uuid)
+int pxe_dhcp(struct pxe_dhcp_result *out, const struct pxe_dhcp_args *args)
 {
+	const uint8_t *uuid = args->uuid;
 	size_t n = net_count();
 	struct dhcp_nic *dns = sysmem_zalloc(sizeof(*dns) * (n ? n : 1));
 	int rc = -1;
@@ -171,7 +174,9 @@ int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uu
 		if (uuid)
 			random_mix(uuid, 16);
 		dn->c.uuid = uuid;
-		dn->c.timeout_ms = timeout_ms;
+		dn->c.timeout_ms = args->timeout_ms;
+		dn->c.http = args->http;
+		dn->c.address_only = args->address_only;
 		dn->c.send = dhcp_send;
 		dn->c.rand = random_u32;
 		dn->c.ctx = dn;
@@ -214,6 +219,7 @@ int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uu
 	if (won) {
 		out->ni = won->ni;
 		out->client = &won->c;
+		out->mem = dns;
 		dhcp_client_lease(&won->c, &out->lease);
 		configure(won->ni, &out->lease);
 		log_lease(won, &out->lease, clock_ms() - t0);
@@ -228,4 +234,12 @@ int pxe_dhcp(struct pxe_dhcp_result *out, uint64_t timeout_ms, const uint8_t *uu
 	if (!won)
 		sysmem_free(dns);
 	return rc;
+}
+
+void pxe_dhcp_release(struct pxe_dhcp_result *r)
+{
+	if (r->mem)
+		sysmem_free(r->mem);
+	r->mem = NULL;
+	r->client = NULL;
 }

@@ -85,6 +85,7 @@ static int take_option(struct dhcp_info *d, uint8_t code, const uint8_t *v, uint
 	case OPT_CLASS_ID:
 		copy_str(d->vendor_class, sizeof(d->vendor_class), v, len);
 		d->is_pxe = len >= 9 && !memcmp(v, "PXEClient", 9);
+		d->is_http = len >= 10 && !memcmp(v, "HTTPClient", 10);
 		break;
 	case OPT_VENDOR: {
 		/* RFC 3396: a repeated option continues the previous one. */

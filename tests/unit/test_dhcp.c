@@ -67,6 +67,52 @@ static void test_discover_carries_pxe_options(void **state)
 	assert_null(find_opt(buf, n, 50, &len));
 }
 
+/* UEFI 2.10 s.24.7.2.1: an HTTP boot client says HTTPClient and arch 16;
+ * an offer's option 60 HTTPClient is recognised as such, not as PXE. */
+static void test_http_boot_client_identity(void **state)
+{
+	uint8_t buf[DHCP_MAX_PACKET];
+	struct dhcp_request r = { .type = DHCP_DISCOVER,
+				  .xid = 7,
+				  .arch = DHCP_ARCH_X64_UEFI_HTTP,
+				  .http = true };
+	memcpy(r.mac, MAC, 6);
+
+	size_t n = dhcp_build(buf, sizeof(buf), &r);
+	assert_true(n >= 300);
+	uint8_t len;
+	const uint8_t *v = find_opt(buf, n, 60, &len);
+	assert_non_null(v);
+	assert_int_equal(len, 33);
+	assert_memory_equal(v, "HTTPClient:Arch:00016:UNDI:003016", 33);
+	v = find_opt(buf, n, 93, &len);
+	assert_true(v && len == 2 && v[0] == 0 && v[1] == 16);
+
+	struct fake_reply f;
+	struct dhcp_info d;
+	fake_begin(&f, DHCP_OFFER, 7, MAC, IP(10, 0, 2, 15), 0, NULL);
+	fake_opt32(&f, 54, IP(10, 0, 2, 2));
+	fake_opt(&f, 60, "HTTPClient", 10);
+	fake_opt(&f, 67, "http://10.0.2.2/boot.efi", 24);
+	fake_end(&f);
+	assert_int_equal(dhcp_parse(f.buf, f.len, &d), 0);
+	assert_true(d.is_http);
+	assert_false(d.is_pxe);
+	assert_string_equal(d.file, "http://10.0.2.2/boot.efi");
+	/* Cut short, or another word: not HTTPClient. */
+	fake_begin(&f, DHCP_OFFER, 7, MAC, IP(10, 0, 2, 15), 0, NULL);
+	fake_opt(&f, 60, "HTTPClien", 9);
+	fake_end(&f);
+	assert_int_equal(dhcp_parse(f.buf, f.len, &d), 0);
+	assert_false(d.is_http);
+	fake_begin(&f, DHCP_OFFER, 7, MAC, IP(10, 0, 2, 15), 0, NULL);
+	fake_opt(&f, 60, "PXEClient", 9);
+	fake_end(&f);
+	assert_int_equal(dhcp_parse(f.buf, f.len, &d), 0);
+	assert_false(d.is_http);
+	assert_true(d.is_pxe);
+}
+
 static void test_request_and_boot_server_request(void **state)
 {
 	uint8_t buf[DHCP_MAX_PACKET];
@@ -243,6 +289,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_discover_carries_pxe_options),
+		cmocka_unit_test(test_http_boot_client_identity),
 		cmocka_unit_test(test_request_and_boot_server_request),
 		cmocka_unit_test(test_build_refuses_small_buffer),
 		cmocka_unit_test(test_parse_offer),

@@ -51,7 +51,9 @@ static void capture(void *ctx, const uint8_t *pkt, size_t len, uint32_t dst, uin
 		sent.first_request_ms = clock_now;
 }
 
-static void client_init(struct dhcp_client *c)
+/* A client asking as http (HTTPClient) or PXEClient, address_only or
+ * not, started at time 0. */
+static void client_init_as(struct dhcp_client *c, bool http, bool address_only)
 {
 	memset(c, 0, sizeof(*c));
 	memset(&sent, 0, sizeof(sent));
@@ -59,8 +61,15 @@ static void client_init(struct dhcp_client *c)
 	c->timeout_ms = 30000;
 	c->send = capture;
 	c->rand = fake_rand;
+	c->http = http;
+	c->address_only = address_only;
 	clock_now = 0;
 	dhcp_client_start(c, 0);
+}
+
+static void client_init(struct dhcp_client *c)
+{
+	client_init_as(c, false, false);
 }
 
 static void feed(struct dhcp_client *c, uint64_t now, struct fake_reply *f)
@@ -96,6 +105,21 @@ static void tick_until_sent(struct dhcp_client *c, uint64_t *t, uint64_t limit)
 		assert_true(*t <= end);
 		tick(c, *t);
 	}
+}
+
+/* An offer as a UEFI HTTP Boot server makes it (UEFI 2.10 s.24.7.2.2):
+ * option 60 HTTPClient and the URL as option 67. */
+static void http_offer(struct fake_reply *f, uint32_t xid, uint32_t yiaddr, uint32_t server,
+		       const char *url)
+{
+	fake_begin(f, DHCP_OFFER, xid, MAC, yiaddr, 0, NULL);
+	fake_opt32(f, 54, server);
+	if (yiaddr)
+		fake_opt32(f, 1, IP(255, 255, 255, 0));
+	if (url)
+		fake_opt(f, 67, url, (uint8_t)strlen(url));
+	fake_opt(f, 60, "HTTPClient", 10);
+	fake_end(f);
 }
 
 static void offer(struct fake_reply *f, uint32_t xid, uint32_t yiaddr, uint32_t server,
@@ -662,6 +686,89 @@ static void test_backoff_is_jittered_bounded_and_times_out(void **state)
 	assert_true(c.discovers <= 12);
 }
 
+/* As an HTTP boot client: every DISCOVER and REQUEST says HTTPClient and
+ * arch 16; an offer with a URL is requested at once and the lease says
+ * where it came from. */
+static void test_http_client_takes_a_url_offer_at_once(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	struct dhcp_lease l;
+
+	client_init_as(&c, true, false);
+	assert_int_equal(sent.type, DHCP_DISCOVER);
+	assert_true(sent.last.is_http);
+	assert_string_equal(sent.last.vendor_class, "HTTPClient:Arch:00016:UNDI:003016");
+	http_offer(&f, c.xid, ADDR, SERVER, "http://10.0.2.2/boot/uki.efi");
+	feed(&c, 5, &f);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(sent.type, DHCP_REQUEST);
+	assert_true(sent.last.is_http);
+	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, "http://10.0.2.2/boot/uki.efi");
+	feed(&c, 6, &f);
+	assert_int_equal(c.state, DHCP_BOUND);
+	dhcp_client_lease(&c, &l);
+	assert_string_equal(l.boot_file, "http://10.0.2.2/boot/uki.efi");
+	assert_false(l.boot_from_proxy);
+	/* The ACK named the file; it has no option 60: the class is the ACK's. */
+	assert_false(l.boot_http_class);
+	/* A PXE client keeps saying PXEClient and 7. */
+	client_init(&c);
+	assert_false(sent.last.is_http);
+	assert_string_equal(sent.last.vendor_class, "PXEClient:Arch:00007:UNDI:003016");
+}
+
+/* An HTTPClient proxy offer (yiaddr 0) with a URL is boot information
+ * like a PXE proxy's; one without a URL is not (there is no port-4011
+ * step for HTTP boot), so the plain offer still waits its window. */
+static void test_http_proxy_offer_needs_a_url(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	struct dhcp_lease l;
+
+	client_init_as(&c, true, false);
+	http_offer(&f, c.xid, 0, PROXY, "http://10.0.2.5/x.efi");
+	feed(&c, 3, &f);
+	assert_true(c.have_proxy);
+	offer(&f, c.xid, ADDR, SERVER, NULL, false);
+	feed(&c, 4, &f);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+	ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, NULL);
+	feed(&c, 5, &f);
+	assert_int_equal(c.state, DHCP_BOUND); /* no port-4011 request */
+	assert_int_equal(c.proxy_requests, 0);
+	dhcp_client_lease(&c, &l);
+	assert_string_equal(l.boot_file, "http://10.0.2.5/x.efi");
+	assert_true(l.boot_from_proxy);
+	assert_true(l.boot_http_class);
+
+	client_init_as(&c, true, false);
+	http_offer(&f, c.xid, 0, PROXY, NULL);
+	feed(&c, 3, &f);
+	assert_false(c.have_proxy);
+	offer(&f, c.xid, ADDR, SERVER, NULL, false);
+	feed(&c, 4, &f);
+	assert_int_equal(c.state, DHCP_SELECTING);
+	tick_through(&c, 10, 4 + DHCP_OFFER_WINDOW_MS + 10);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+}
+
+/* With a boot URL from the settings the client wants an address only: the
+ * first address offer is requested at once, boot information or not. */
+static void test_address_only_requests_the_first_offer_at_once(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+
+	client_init_as(&c, false, true);
+	offer(&f, c.xid, ADDR, SERVER, NULL, false);
+	feed(&c, 7, &f);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(sent.first_request_ms, 7);
+	assert_int_equal(sent.discovers, 1);
+}
+
 static void test_two_clients_draw_different_xids(void **state)
 {
 	struct dhcp_client a, b;
@@ -692,6 +799,9 @@ int main(void)
 		cmocka_unit_test(test_nak_restarts_then_fails),
 		cmocka_unit_test(test_backoff_is_jittered_bounded_and_times_out),
 		cmocka_unit_test(test_two_clients_draw_different_xids),
+		cmocka_unit_test(test_http_client_takes_a_url_offer_at_once),
+		cmocka_unit_test(test_http_proxy_offer_needs_a_url),
+		cmocka_unit_test(test_address_only_requests_the_first_offer_at_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
