@@ -266,3 +266,65 @@ out:
 	RT->SetVariable(L"WbTestChild", &t_vendor, attrs, 0, NULL);
 }
 #undef T_NAME
+
+#define T_NAME "load-uri"
+/* s.7.4.1 LoadImage with no SourceBuffer on a URI device path (s.24.7.3):
+ * when efitest itself came over HTTP (its image path ends in a Uri node),
+ * the same path naming efichild.efi beside it loads the child through
+ * LoadFile, which fetches it. Prints nothing on any other boot. */
+void check_load_uri(void)
+{
+	static const char child[] = "efichild.efi";
+	EFI_DEVICE_PATH *lidp;
+	EFI_LOADED_IMAGE *cli;
+	EFI_HANDLE h = NULL;
+	UINT8 *p, *uri = NULL, *path = NULL, *q;
+	CHAR8 url[512];
+	UINTN n, cut = 0, want;
+	UINT32 lfanew;
+
+	if (EFI_ERROR(BS->HandleProtocol(t_image, &t_li_dp_guid, (void **)&lidp)))
+		return;
+	for (p = (UINT8 *)lidp; p[0] != END_DEVICE_PATH_TYPE; p += p[2] | p[3] << 8) {
+		if ((p[2] | p[3] << 8) < 4)
+			return;
+		if (p[0] == MESSAGING_DEVICE_PATH && p[1] == 24)
+			uri = p;
+	}
+	if (!uri)
+		return;
+	n = (uri[2] | uri[3] << 8) - 4;
+	while (n && uri[4 + n - 1] == 0)
+		n--; /* EDK2 keeps a NUL in the node */
+	T_REQUIRE(n + sizeof(child) < sizeof(url), L"Uri node of %ld bytes", n);
+	for (UINTN i = 0; i < n; i++) {
+		url[i] = uri[4 + i];
+		if (url[i] == '/')
+			cut = i + 1;
+	}
+	CopyMem(url + cut, (void *)child, sizeof(child));
+	n = cut + sizeof(child) - 1;
+	T_OK(BS->AllocatePool(EfiBootServicesData, (uri - (UINT8 *)lidp) + 4 + n + 4,
+			      (void **)&path),
+	     "AllocatePool");
+	CopyMem(path, lidp, uri - (UINT8 *)lidp);
+	q = t_node(path + (uri - (UINT8 *)lidp), MESSAGING_DEVICE_PATH, 24, url, (UINT16)n);
+	t_node(q, END_DEVICE_PATH_TYPE, END_ENTIRE_DEVICE_PATH_SUBTYPE, NULL, 0);
+	T_OK(BS->LoadImage(FALSE, t_image, (EFI_DEVICE_PATH *)path, NULL, 0, &h),
+	     "LoadImage(<NIC>/IPv4/Uri(efichild.efi), no buffer)");
+	T_OK(BS->HandleProtocol(h, &gEfiLoadedImageProtocolGuid, (void **)&cli),
+	     "HandleProtocol(child, LoadedImage)");
+	/* The embedded copy's SizeOfImage (PE32+ optional header + 56). */
+	CopyMem(&lfanew, (void *)(efichild_image + 0x3c), 4);
+	want = *(const UINT32 *)(efichild_image + lfanew + 24 + 56);
+	T_REQUIRE(cli->ImageSize == want, L"loaded %ld bytes of image, efichild's is %ld",
+		  cli->ImageSize, want);
+	t_ok(T_NAME, L"LoadImage(..., Uri(%a), NULL, 0) fetched a %ld-byte image, as efichild's",
+	     url, want);
+out:
+	if (h)
+		BS->UnloadImage(h);
+	if (path)
+		BS->FreePool(path);
+}
+#undef T_NAME

@@ -150,6 +150,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	check_snp();
 	check_load_image_errors();
 	check_start_image();
+	check_load_uri();
 
 	Print(L"EFITEST done: %ld ok, %ld failed\r\n", t_passed, t_failed);
 	return t_failed ? EFI_ABORTED : EFI_SUCCESS;

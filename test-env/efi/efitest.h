@@ -91,6 +91,7 @@ void check_console_in(void);
 void check_snp(void);
 void check_load_image_errors(void);
 void check_start_image(void);
+void check_load_uri(void);
 
 /* efichild.efi, linked into efitest (child_blob.S). */
 extern const UINT8 efichild_image[];
