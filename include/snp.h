@@ -39,4 +39,27 @@ EFI_STATUS snp_apply_filters(EFI_SIMPLE_NETWORK_MODE *mode, UINT32 enable, UINT3
 /* Count a frame into rx or tx statistics by destination kind. */
 void snp_count_frame(EFI_NETWORK_STATISTICS *st, bool rx, const uint8_t *frame, size_t len);
 
+/* True if frame (Ethernet) carries an IPv4 fragment (RFC 791: MF set or a
+ * non-zero offset). */
+bool snp_frame_is_ipv4_fragment(const uint8_t *frame, size_t len);
+
+/* Finish a checksum a virtio-net device left partial
+ * (VIRTIO_NET_HDR_F_NEEDS_CSUM, virtio 1.2 s.5.1.6.4): the ones'-complement
+ * sum of frame[start..len), whose checksum field at start + offset holds
+ * the pseudo-header's sum, is stored there complemented. False (frame
+ * untouched) if the field is not inside the frame. */
+bool snp_csum_complete(uint8_t *frame, size_t len, size_t start, size_t offset);
+
+/* Receive checksum offload for wireboot's own stack (lwip-port/), behind
+ * SNP: between snp_rx_csum_offload(snp, true) and (snp, false), Receive
+ * leaves a checksum the device left partial as it is (the device vouches
+ * for the frame), and snp_rx_csum_valid says, after each Receive, whether
+ * the device vouched for the frame it returned (VIRTIO_NET_HDR_F_DATA_VALID
+ * or NEEDS_CSUM, on a frame that is not an IPv4 fragment), so the stack may
+ * skip that frame's TCP/UDP checksum. Outside that bracket, and for every
+ * other caller (EFI programs), Receive returns frames whose checksums are
+ * complete. Only for instances from snp_get(). */
+void snp_rx_csum_offload(EFI_SIMPLE_NETWORK_PROTOCOL *snp, bool on);
+bool snp_rx_csum_valid(EFI_SIMPLE_NETWORK_PROTOCOL *snp);
+
 #endif

@@ -35,6 +35,7 @@ struct virtq_desc {
 #define VIRTQ_DESC_F_NEXT 1
 #define VIRTQ_DESC_F_WRITE 2
 #define VIRTQ_USED_F_NO_NOTIFY 1
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1 /* s.2.7.7: we poll (architecture rule 4) */
 
 struct virtq_used_elem {
 	uint32_t id;

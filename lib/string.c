@@ -16,6 +16,9 @@ void *memcpy(void *dst, const void *src, size_t n)
 	return ret;
 }
 
+/* Forward copies are memcpy's; an overlap with dst above src copies from
+ * the top down, eight bytes a step as memcpy (the direction flag is set
+ * only for the two rep instructions). */
 void *memmove(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
@@ -23,16 +26,32 @@ void *memmove(void *dst, const void *src, size_t n)
 
 	if (d <= s || d >= s + n)
 		return memcpy(dst, src, n);
-	while (n--)
-		d[n] = s[n];
+	size_t tail = n & 7, words = n >> 3;
+	unsigned char *dt = d + n - 1;
+	const unsigned char *st = s + n - 1;
+	__asm__ volatile("std; rep movsb; cld"
+			 : "+D"(dt), "+S"(st), "+c"(tail)
+			 :
+			 : "memory", "cc");
+	/* rdi/rsi now sit on the last byte of the words still to copy. */
+	dt -= 7;
+	st -= 7;
+	__asm__ volatile("std; rep movsq; cld"
+			 : "+D"(dt), "+S"(st), "+c"(words)
+			 :
+			 : "memory", "cc");
 	return dst;
 }
 
+/* Eight bytes a step, then the tail, as memcpy. */
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
+	size_t words = n >> 3, tail = n & 7;
+	uint64_t v = (uint8_t)c * 0x0101010101010101ULL;
 
-	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(v) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(tail) : "a"(v) : "memory");
 	return ret;
 }
 

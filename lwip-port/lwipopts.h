@@ -101,9 +101,14 @@ void lwip_port_free(void *p);
 #define LWIP_TCP_MAX_SACK_NUM 4
 #define TCP_TMR_INTERVAL 100
 
-/* Checksums in software on the fast path; one contiguous pbuf per
- * transmitted frame, so the netif copies once. */
+/* Checksums in software, but per netif (lwip-port/netif_snp.c): a
+ * received frame whose checksum the virtio-net device vouched for
+ * (VIRTIO_NET_F_GUEST_CSUM: DATA_VALID or NEEDS_CSUM, snp/snp_virtio.c)
+ * skips lwIP's TCP/UDP check for that frame only; IP header checksums and
+ * every other frame are checked, every checksum we send is computed. One
+ * contiguous pbuf per transmitted frame, so the netif copies once. */
 #define LWIP_CHKSUM_ALGORITHM 3
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define LWIP_NETIF_TX_SINGLE_PBUF 1
 #define LWIP_NETIF_STATUS_CALLBACK 0
 #define LWIP_NETIF_LINK_CALLBACK 0

@@ -1,5 +1,6 @@
 /* SNP frame logic that needs no device: receive filtering, multicast
- * mapping, filter settings, statistics. Pure, host-tested. */
+ * mapping, filter settings, statistics, receive checksums. Pure,
+ * host-tested. */
 #include <string.h>
 #include <snp.h>
 
@@ -104,4 +105,35 @@ void snp_count_frame(EFI_NETWORK_STATISTICS *st, bool rx, const uint8_t *frame, 
 		else
 			st->TxUnicastFrames++;
 	}
+}
+
+bool snp_frame_is_ipv4_fragment(const uint8_t *frame, size_t len)
+{
+	if (len < 14 + 20 || frame[12] != 0x08 || frame[13] != 0x00)
+		return false;
+	/* RFC 791 s.3.1: flags and fragment offset; MF is 0x2000. */
+	uint16_t frag = (uint16_t)(frame[14 + 6] << 8 | frame[14 + 7]);
+	return (frag & 0x3fff) != 0;
+}
+
+bool snp_csum_complete(uint8_t *frame, size_t len, size_t start, size_t offset)
+{
+	if (start > len || offset > len - start || len - start - offset < 2)
+		return false;
+	/* RFC 1071: the ones'-complement sum of 16-bit big-endian words; the
+	 * field already holds the pseudo-header's sum, so it is summed too. */
+	uint64_t sum = 0;
+	size_t i = start;
+	for (; i + 1 < len; i += 2)
+		sum += (uint32_t)(frame[i] << 8 | frame[i + 1]);
+	if (i < len)
+		sum += (uint32_t)frame[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	uint16_t c = (uint16_t)~sum;
+	if (!c)
+		c = 0xffff; /* RFC 768: a computed 0 goes out as all ones (the same in TCP) */
+	frame[start + offset] = (uint8_t)(c >> 8);
+	frame[start + offset + 1] = (uint8_t)c;
+	return true;
 }

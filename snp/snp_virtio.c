@@ -3,7 +3,14 @@
  * EFI programs (GRUB, iPXE snponly.efi) call them directly.
  *
  * Receive: a ring of 2 KiB buffers stays posted; frames the filters reject
- * are reposted at once. Transmit: each frame is copied to a bounce buffer
+ * are reposted at once, and reposted buffers reach the device in batches
+ * (RX_KICK_BATCH, or as soon as the ring is drained). The one copy of a
+ * frame is from that buffer into the caller's. With
+ * VIRTIO_NET_F_GUEST_CSUM the device may hand over frames whose checksum
+ * it has checked (DATA_VALID) or never computed (NEEDS_CSUM: it came from
+ * the host's own stack); Receive completes the latter in software, except
+ * for wireboot's own stack inside its snp_rx_csum_offload() bracket, which
+ * learns per frame that it may skip the check. Transmit: each frame is copied to a bounce buffer
  * (so short frames are padded to 60 bytes without touching the caller's
  * memory); the caller's buffer comes back through GetStatus's TxBuf. */
 #include <string.h>
@@ -16,10 +23,17 @@
 #include <snp.h>
 #include <virtio.h>
 
+#define VIRTIO_NET_F_GUEST_CSUM (1ULL << 1)
 #define VIRTIO_NET_F_MAC (1ULL << 5)
 #define VIRTIO_NET_F_MRG_RXBUF (1ULL << 15)
 #define VIRTIO_NET_F_STATUS (1ULL << 16)
 #define VIRTIO_NET_S_LINK_UP 1
+/* virtio 1.2 s.5.1.6: struct virtio_net_hdr's flags and checksum fields. */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+#define VIRTIO_NET_HDR_F_DATA_VALID 2
+#define VNET_HDR_CSUM_START 6
+#define VNET_HDR_CSUM_OFFSET 8
+#define VNET_HDR_NUM_BUFFERS 10
 
 #define RX_QUEUE 0
 #define TX_QUEUE 1
@@ -29,6 +43,7 @@
 #define ETH_ZLEN 60
 #define ETH_MTU 1500
 #define SNP_MAX 8
+#define RX_KICK_BATCH 32 /* reposted buffers per notification check */
 
 struct tx_slot {
 	void *caller_buf;
@@ -43,6 +58,10 @@ struct snp_nic {
 	char desc[48];
 	uint32_t hdr_len;
 	bool mrg_rxbuf;
+	bool guest_csum;    /* VIRTIO_NET_F_GUEST_CSUM negotiated */
+	bool csum_offload;  /* inside wireboot's snp_rx_csum_offload() bracket */
+	bool rx_csum_valid; /* the last frame Receive returned: device vouched */
+	uint16_t rx_unkicked; /* reposted rx buffers the device was not told of */
 	struct virtq rx, tx;
 	uint8_t *rx_mem, *tx_mem;
 	uint64_t rx_pages, tx_pages;
@@ -69,7 +88,8 @@ static struct snp_nic *nic_of(EFI_SIMPLE_NETWORK_PROTOCOL *This)
 
 static uint64_t wanted_features(void)
 {
-	return VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS | VIRTIO_NET_F_MRG_RXBUF;
+	return VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS | VIRTIO_NET_F_MRG_RXBUF |
+	       VIRTIO_NET_F_GUEST_CSUM;
 }
 
 static void update_link(struct snp_nic *n)
@@ -112,6 +132,8 @@ static void free_rings(struct snp_nic *n)
 	n->rec_head = n->rec_count = 0;
 	n->pend_buf = NULL;
 	n->irq = 0;
+	n->rx_unkicked = 0;
+	n->rx_csum_valid = false;
 }
 
 /* Bring the device up: negotiate, build both queues, post every rx buffer. */
@@ -122,6 +144,7 @@ static EFI_STATUS device_up(struct snp_nic *n)
 	if (virtio_begin(d, wanted_features()))
 		return EFI_DEVICE_ERROR;
 	n->mrg_rxbuf = d->features & VIRTIO_NET_F_MRG_RXBUF;
+	n->guest_csum = d->features & VIRTIO_NET_F_GUEST_CSUM;
 	/* virtio 1.2 s.5.1.6: 12-byte header with VERSION_1 or MRG_RXBUF, else 10. */
 	n->hdr_len = ((d->features & VIRTIO_F_VERSION_1) || n->mrg_rxbuf) ? 12 : 10;
 	if (virtq_init(&n->rx, d, RX_QUEUE, QUEUE_MAX) || virtq_init(&n->tx, d, TX_QUEUE, QUEUE_MAX))
@@ -325,11 +348,24 @@ static void reap_tx(struct snp_nic *n)
 	}
 }
 
-/* Give an rx buffer back to the device. */
+/* Give an rx buffer back to the device; it hears of them in batches. */
 static void repost_rx(struct snp_nic *n, uint8_t *buf)
 {
 	virtq_add(&n->rx, (uintptr_t)buf, BUF_SIZE, true, buf);
-	virtq_kick(&n->rx);
+	if (++n->rx_unkicked >= RX_KICK_BATCH) {
+		virtq_kick(&n->rx);
+		n->rx_unkicked = 0;
+	}
+}
+
+/* Tell the device of every reposted buffer (the ring is drained: it may
+ * be waiting for them). */
+static void flush_rx(struct snp_nic *n)
+{
+	if (n->rx_unkicked) {
+		virtq_kick(&n->rx);
+		n->rx_unkicked = 0;
+	}
 }
 
 /* Next frame the filters accept, into n->pend_buf/pend_len; false if none. */
@@ -345,7 +381,7 @@ static bool next_rx(struct snp_nic *n)
 		n->stats.RxTotalBytes += len > n->hdr_len ? len - n->hdr_len : 0;
 		uint16_t nbufs = 1;
 		if (n->mrg_rxbuf)
-			memcpy(&nbufs, buf + 10, 2);
+			memcpy(&nbufs, buf + VNET_HDR_NUM_BUFFERS, 2);
 		if (len > BUF_SIZE || nbufs != 1) {
 			n->stats.RxOversizeFrames++;
 		} else if (len < n->hdr_len + ETH_HLEN) {
@@ -359,7 +395,32 @@ static bool next_rx(struct snp_nic *n)
 		}
 		repost_rx(n, buf);
 	}
+	flush_rx(n);
 	return false;
+}
+
+/* The checksum state of the pending frame, now copied to frame: whether
+ * the device vouched for it, and a partial checksum completed unless our
+ * own stack asked to skip it (virtio 1.2 s.5.1.6.4). */
+static bool rx_csum(struct snp_nic *n, uint8_t *frame, size_t len)
+{
+	const uint8_t *hdr = n->pend_buf;
+
+	if (!n->guest_csum)
+		return false;
+	if (hdr[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		uint16_t start, off;
+		memcpy(&start, hdr + VNET_HDR_CSUM_START, 2);
+		memcpy(&off, hdr + VNET_HDR_CSUM_OFFSET, 2);
+		/* A fragment cannot be vouched for alone: its datagram is
+		 * checked once reassembled, so its sum must be whole. */
+		if (n->csum_offload && !snp_frame_is_ipv4_fragment(frame, len) &&
+		    (size_t)start + off + 2 <= len)
+			return true;
+		snp_csum_complete(frame, len, start, off);
+		return false;
+	}
+	return (hdr[0] & VIRTIO_NET_HDR_F_DATA_VALID) && !snp_frame_is_ipv4_fragment(frame, len);
 }
 
 /* WaitForPacket's notify: signal when a frame the filters accept is waiting. */
@@ -457,6 +518,7 @@ static EFI_STATUS EFIAPI snp_receive(EFI_SIMPLE_NETWORK_PROTOCOL *This, UINTN *H
 		return s;
 	if (!BufferSize || !Buffer)
 		return EFI_INVALID_PARAMETER;
+	n->rx_csum_valid = false;
 	if (!next_rx(n))
 		return EFI_NOT_READY;
 	const uint8_t *frame = n->pend_buf + n->hdr_len;
@@ -465,6 +527,7 @@ static EFI_STATUS EFIAPI snp_receive(EFI_SIMPLE_NETWORK_PROTOCOL *This, UINTN *H
 		return EFI_BUFFER_TOO_SMALL;
 	}
 	memcpy(Buffer, frame, n->pend_len);
+	n->rx_csum_valid = rx_csum(n, Buffer, n->pend_len);
 	*BufferSize = n->pend_len;
 	if (HeaderSize)
 		*HeaderSize = n->mode.MediaHeaderSize;
@@ -610,6 +673,17 @@ EFI_DEVICE_PATH *snp_device_path(size_t i)
 const char *snp_describe(size_t i)
 {
 	return i < nnics ? nics[i]->desc : "?";
+}
+
+void snp_rx_csum_offload(EFI_SIMPLE_NETWORK_PROTOCOL *snp, bool on)
+{
+	nic_of(snp)->csum_offload = on;
+	nic_of(snp)->rx_csum_valid = false;
+}
+
+bool snp_rx_csum_valid(EFI_SIMPLE_NETWORK_PROTOCOL *snp)
+{
+	return nic_of(snp)->rx_csum_valid;
 }
 
 void snp_shutdown_all(void)

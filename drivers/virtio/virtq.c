@@ -1,6 +1,7 @@
 /* Split virtqueues (virtio 1.2 s.2.7), in a layout legacy devices accept
  * too: descriptors, then the available ring, then the used ring on the next
- * 4 KiB boundary. One descriptor per buffer. */
+ * 4 KiB boundary. One descriptor per buffer. Every queue is polled, so
+ * each tells its device not to interrupt (VIRTQ_AVAIL_F_NO_INTERRUPT). */
 #include <string.h>
 #include <align.h>
 #include <compiler.h>
@@ -46,6 +47,8 @@ int virtq_init(struct virtq *vq, struct virtio_dev *d, uint16_t index, uint16_t 
 	vq->desc = m;
 	vq->avail = (volatile uint16_t *)((uint8_t *)m + desc_bytes);
 	vq->used = (volatile uint16_t *)((uint8_t *)m + used_off);
+	/* s.2.7.7: a hint the device may ignore; nobody takes the interrupt. */
+	vq->avail[0] = VIRTQ_AVAIL_F_NO_INTERRUPT;
 	for (uint16_t i = 0; i < size; i++)
 		vq->desc[i].next = (uint16_t)(i + 1);
 	vq->free_head = 0;

@@ -1,5 +1,6 @@
 /* SNP frame logic (snp/snp_frame.c): receive filters, multicast mapping,
- * ReceiveFilters validation, statistics. */
+ * ReceiveFilters validation, statistics, IPv4 fragments, completing a
+ * checksum a device left partial. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +146,92 @@ static void test_count_frames(void **state)
 	assert_int_equal(st.TxTotalBytes, 102);
 }
 
+/* The RFC 1071 sum of len bytes, folded, not complemented (the reference). */
+static uint16_t ref_sum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i < len; i++)
+		sum += (i & 1) ? p[i] : (uint32_t)p[i] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* An Ethernet + IPv4 + UDP frame with an odd payload; the UDP checksum
+ * field holds only the pseudo-header's sum, as a device leaves it. */
+static size_t udp_frame(uint8_t *f, uint16_t frag)
+{
+	static const uint8_t src[4] = { 192, 168, 77, 1 }, dst[4] = { 192, 168, 77, 111 };
+	size_t plen = 8 + 301, len = 14 + 20 + plen;
+
+	memset(f, 0, len);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[14 + 2] = (uint8_t)((20 + plen) >> 8);
+	f[14 + 3] = (uint8_t)(20 + plen);
+	f[14 + 6] = (uint8_t)(frag >> 8);
+	f[14 + 7] = (uint8_t)frag;
+	f[14 + 9] = 17;
+	memcpy(f + 14 + 12, src, 4);
+	memcpy(f + 14 + 16, dst, 4);
+	uint8_t *u = f + 34;
+	u[0] = 0x10; /* ports 4096 -> 69 */
+	u[3] = 69;
+	u[4] = (uint8_t)(plen >> 8);
+	u[5] = (uint8_t)plen;
+	for (size_t i = 8; i < plen; i++)
+		u[i] = (uint8_t)(i * 7 + 3);
+	uint8_t pseudo[12] = { 0 };
+	memcpy(pseudo, src, 4);
+	memcpy(pseudo + 4, dst, 4);
+	pseudo[9] = 17;
+	pseudo[10] = (uint8_t)(plen >> 8);
+	pseudo[11] = (uint8_t)plen;
+	uint16_t ps = ref_sum(pseudo, 12, 0);
+	u[6] = (uint8_t)(ps >> 8);
+	u[7] = (uint8_t)ps;
+	return len;
+}
+
+static void test_csum_complete(void **state)
+{
+	uint8_t f[400];
+	size_t len = udp_frame(f, 0);
+
+	assert_true(snp_csum_complete(f, len, 34, 6));
+	/* A whole checksum verifies: pseudo-header + segment sums to 0xffff. */
+	uint8_t pseudo[12] = { 192, 168, 77, 1, 192, 168, 77, 111, 0, 17, 0, 0 };
+	pseudo[10] = (uint8_t)((8 + 301) >> 8);
+	pseudo[11] = (uint8_t)(8 + 301);
+	uint16_t total = ref_sum(f + 34, len - 34, ref_sum(pseudo, 12, 0));
+	assert_int_equal(total, 0xffff);
+	assert_false(f[40] == 0 && f[41] == 0);
+
+	/* A field outside the frame: refused, nothing written. */
+	uint8_t copy[400];
+	memcpy(copy, f, len);
+	assert_false(snp_csum_complete(f, len, 34, len - 34 - 1));
+	assert_false(snp_csum_complete(f, len, len + 1, 0));
+	assert_false(snp_csum_complete(f, len, 34, SIZE_MAX - 10));
+	assert_memory_equal(f, copy, len);
+	assert_true(snp_csum_complete(f, len, 34, len - 34 - 2)); /* the last two bytes */
+}
+
+static void test_ipv4_fragment(void **state)
+{
+	uint8_t f[400];
+	size_t len = udp_frame(f, 0x4000); /* DF only */
+
+	assert_false(snp_frame_is_ipv4_fragment(f, len));
+	udp_frame(f, 0x2000); /* MF: the first fragment */
+	assert_true(snp_frame_is_ipv4_fragment(f, len));
+	udp_frame(f, 0x00b9); /* a later fragment, MF clear: the last */
+	assert_true(snp_frame_is_ipv4_fragment(f, len));
+	assert_false(snp_frame_is_ipv4_fragment(f, 33)); /* too short for IPv4 */
+	f[12] = 0x86; /* not IPv4 */
+	f[13] = 0xdd;
+	assert_false(snp_frame_is_ipv4_fragment(f, len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +239,8 @@ int main(void)
 		cmocka_unit_test(test_mcast_ip_to_mac),
 		cmocka_unit_test(test_apply_filters_validates),
 		cmocka_unit_test(test_count_frames),
+		cmocka_unit_test(test_csum_complete),
+		cmocka_unit_test(test_ipv4_fragment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
