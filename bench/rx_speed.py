@@ -5,8 +5,9 @@ on the same namespaced tap network, N times each, in one run. Per transfer
 it records the firmware's own line (`http: ... in T ms, R MB/s`, the same
 for tftp), the 1-minute load average when it started, and the CPU time the
 QEMU process spent during the transfer (from the boot-file line to the
-summary line, /proc/PID/stat), which depends much less on the machine's
-load than the wall-clock rate does. With --icount QEMU runs with
+summary line, /proc/PID/stat; the whole process and its TCG vCPU thread),
+which depends much less on the machine's load than the wall-clock rate
+does. With --icount QEMU runs with
 `-icount shift=0`: the guest's TSC then counts executed guest
 instructions, so the firmware's "T ms" is millions of guest instructions
 and the table shows guest instructions per byte instead of MB/s.
@@ -35,17 +36,27 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(pid):
-    """utime + stime of a process, in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    """(utime + stime of the process, of its TCG vCPU thread), in seconds."""
+    def stat(path):
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    vcpu = 0.0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/comm") as f:
+                if "TCG" in f.read():
+                    vcpu += stat(f"/proc/{pid}/task/{t}/stat")
+        except FileNotFoundError:
+            pass
+    return stat(f"/proc/{pid}/stat"), vcpu
 
 
 def one_fetch(lan, elf, proto, icount, log):
     cmd = ["ip", "netns", "exec", lan.ns, "qemu-system-x86_64", "-accel", accel(), "-M", "q35",
            "-m", "1G", "-nodefaults", "-display", "none", "-serial", "stdio", "-no-reboot",
            "-kernel", str(elf), "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-           "-device", "virtio-net-pci,netdev=n0"]
+           "-device", "virtio-net-pci,netdev=n0", "-name", "rx,debug-threads=on"]
     if icount:
         cmd += ["-icount", "shift=0"]
     load = os.getloadavg()[0]
@@ -70,7 +81,8 @@ def one_fetch(lan, elf, proto, icount, log):
         raise SystemExit(f"{proto}: no summary line; see {log}")
     mib, ms, rate = float(summary.group(1)), int(summary.group(2)), float(summary.group(3))
     return {"load": load, "ms": ms, "rate": rate, "bytes": mib * 1048576,
-            "cpu_ms_per_mib": (cpu1 - cpu0) * 1000 / mib}
+            "cpu_ms_per_mib": (cpu1[0] - cpu0[0]) * 1000 / mib,
+            "vcpu_ms_per_mib": (cpu1[1] - cpu0[1]) * 1000 / mib}
 
 
 def main():
@@ -115,7 +127,8 @@ def main():
                     else:
                         what = f"{r['rate']:.1f} MB/s"
                     print(f"{proto} run {i + 1}: load {r['load']:.1f}, {what}, QEMU CPU "
-                          f"{r['cpu_ms_per_mib']:.1f} ms/MiB", flush=True)
+                          f"{r['cpu_ms_per_mib']:.1f} ms/MiB (vCPU thread "
+                          f"{r['vcpu_ms_per_mib']:.1f})", flush=True)
                 rows[proto] = runs
     print(f"\n{Path(elf).name}: {a.mib} MiB, q35, {accel()}"
           f"{', -icount shift=0' if a.icount else ''}, median of {a.n}")
@@ -126,8 +139,8 @@ def main():
             what = f"{statistics.median(r['ms'] * 1e6 / r['bytes'] for r in runs):.2f} insn/byte"
         else:
             what = f"{med('rate'):.1f} MB/s"
-        print(f"{proto:5s} {what:>18s}  QEMU CPU {med('cpu_ms_per_mib'):6.1f} ms/MiB  "
-              f"(load {loads})")
+        print(f"{proto:5s} {what:>18s}  QEMU CPU {med('cpu_ms_per_mib'):5.1f} ms/MiB, vCPU "
+              f"thread {med('vcpu_ms_per_mib'):5.1f} ms/MiB  (load {loads})")
 
 
 if __name__ == "__main__":

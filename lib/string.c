@@ -3,14 +3,35 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Eight bytes a step, then the tail: under TCG every step of a rep string
- * instruction costs about the same whatever its width, so this copies a
- * network frame ~8x faster than rep movsb alone. */
+/* 32 bytes a loop step through four registers, then eight bytes a rep
+ * step, then the tail. Under TCG every step of a rep string instruction is
+ * a pass through the translated block, with the direction flag read and
+ * the count tested each time, and costs about the same whatever its
+ * width; a plain loop of loads and stores pays that once per 32 bytes.
+ * Each block is loaded before it is stored, so a forward copy to a lower,
+ * overlapping address (memmove's) is safe. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
-	size_t words = n >> 3, tail = n & 7;
+	size_t blocks = n >> 5, words = (n & 31) >> 3, tail = n & 7;
 
+	if (blocks)
+		__asm__ volatile("1:\n\t"
+				 "movq (%[s]), %%rax\n\t"
+				 "movq 8(%[s]), %%rdx\n\t"
+				 "movq 16(%[s]), %%r8\n\t"
+				 "movq 24(%[s]), %%r9\n\t"
+				 "movq %%rax, (%[d])\n\t"
+				 "movq %%rdx, 8(%[d])\n\t"
+				 "movq %%r8, 16(%[d])\n\t"
+				 "movq %%r9, 24(%[d])\n\t"
+				 "addq $32, %[s]\n\t"
+				 "addq $32, %[d]\n\t"
+				 "decq %[b]\n\t"
+				 "jnz 1b"
+				 : [d] "+r"(dst), [s] "+r"(src), [b] "+r"(blocks)
+				 :
+				 : "rax", "rdx", "r8", "r9", "memory", "cc");
 	__asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(words) : : "memory");
 	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(tail) : : "memory");
 	return ret;

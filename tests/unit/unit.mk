@@ -29,3 +29,4 @@ $(BUILD)/unit/test_http_parse: httpboot/http_parse.c
 $(BUILD)/unit/test_http_chunked: httpboot/http_chunked.c httpboot/http_parse.c
 $(BUILD)/unit/test_pxe_bc: pxe/pxe_bc_mode.c
 $(BUILD)/unit/test_pxe_bc: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_inet_sum: lwip-port/inet_sum.c
