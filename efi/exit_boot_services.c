@@ -7,6 +7,7 @@
 #include <efi_image.h>
 #include <efi_memory.h>
 #include <efi_systab.h>
+#include <efi_tick.h>
 #include <handoff.h>
 #include <log.h>
 
@@ -22,6 +23,7 @@ EFI_STATUS EFIAPI efi_exit_boot_services(EFI_HANDLE image, UINTN map_key)
 	}
 	log_info("efi: ExitBootServices by %s", efi_image_name(image));
 	efi_event_signal_type(EVT_SIGNAL_EXIT_BOOT_SERVICES);
+	efi_tick_stop();
 	handoff_prepare();
 	efi_boot_services_retire();
 	efi_systab_enter_runtime();

@@ -10,6 +10,8 @@
 #include <efi_status.h>
 #include <efi_memory.h>
 #include <efi_systab.h>
+#include <efi_tick.h>
+#include <io.h>
 #include <format.h>
 #include <log.h>
 #include <pe.h>
@@ -148,9 +150,21 @@ static EFI_STATUS load_through_protocol(EFI_DEVICE_PATH *dp, BOOLEAN boot_policy
 	return EFI_NOT_FOUND;
 }
 
+/* Why a load failed: an error when our boot manager asked, a debug line
+ * when a program did (iPXE probes every image it holds with LoadImage;
+ * the status it gets back is the answer). */
+#define load_log(loud, ...)                        \
+	do {                                       \
+		if (loud)                          \
+			log_error(__VA_ARGS__);    \
+		else                               \
+			log_debug(__VA_ARGS__);    \
+	} while (0)
+
 EFI_STATUS efi_image_load(EFI_HANDLE parent, EFI_DEVICE_PATH *dp, const void *src, UINTN len,
 			  const char *name, EFI_HANDLE *out)
 {
+	bool loud = parent == firmware_image.handle;
 	struct pe_info pi;
 	void *file_buf = NULL;
 	uint64_t file_pages = 0;
@@ -165,7 +179,7 @@ EFI_STATUS efi_image_load(EFI_HANDLE parent, EFI_DEVICE_PATH *dp, const void *sr
 			return EFI_NOT_FOUND;
 		st = load_through_protocol(dp, TRUE, &file_buf, &len, &file_pages);
 		if (EFI_ERROR(st)) {
-			log_error("efi: LoadImage %s: nothing on its device path could read it (%s)",
+			load_log(loud, "efi: LoadImage %s: nothing on its device path could read it (%s)",
 				  name, efi_status_str(st));
 			return st;
 		}
@@ -174,13 +188,13 @@ EFI_STATUS efi_image_load(EFI_HANDLE parent, EFI_DEVICE_PATH *dp, const void *sr
 	int rc = pe_parse(src, len, &pi);
 	if (rc) {
 		if (rc == PE_E_MACHINE)
-			log_error("efi: LoadImage %s: a PE image for %s, not x86_64", name,
+			load_log(loud, "efi: LoadImage %s: a PE image for %s, not x86_64", name,
 				  pe_machine_name(pi.machine));
 		else if (rc == PE_E_SUBSYSTEM)
-			log_error("efi: LoadImage %s: subsystem %u (%s) is not an EFI program", name,
+			load_log(loud, "efi: LoadImage %s: subsystem %u (%s) is not an EFI program", name,
 				  pi.subsystem, pe_subsystem_name(pi.subsystem));
 		else
-			log_error("efi: LoadImage %s: %s", name, pe_strerror(rc));
+			load_log(loud, "efi: LoadImage %s: %s", name, pe_strerror(rc));
 		st = (rc == PE_E_MACHINE || rc == PE_E_SUBSYSTEM || rc == PE_E_PE32)
 			     ? EFI_UNSUPPORTED : EFI_LOAD_ERROR;
 		goto out_file;
@@ -219,7 +233,7 @@ EFI_STATUS efi_image_load(EFI_HANDLE parent, EFI_DEVICE_PATH *dp, const void *sr
 		}
 	}
 	if (EFI_ERROR(st)) {
-		log_error("efi: LoadImage %s: no room for %u KiB%s", name, pi.size_of_image >> 10,
+		load_log(loud, "efi: LoadImage %s: no room for %u KiB%s", name, pi.size_of_image >> 10,
 			  pi.relocs_stripped ? " at its fixed address" : "");
 		im->pages = 0;
 		sysmem_free(im);
@@ -227,7 +241,7 @@ EFI_STATUS efi_image_load(EFI_HANDLE parent, EFI_DEVICE_PATH *dp, const void *sr
 	}
 	rc = pe_load(src, len, &pi, (uint8_t *)(uintptr_t)im->base, im->base);
 	if (rc) {
-		log_error("efi: LoadImage %s: %s", name, pe_strerror(rc));
+		load_log(loud, "efi: LoadImage %s: %s", name, pe_strerror(rc));
 		efi_mem_free_pages(im->base, im->pages);
 		sysmem_free(im);
 		st = EFI_LOAD_ERROR;
@@ -292,14 +306,22 @@ EFI_STATUS efi_image_start(EFI_HANDLE h, UINTN *exit_size, CHAR16 **exit_data)
 			stack_top = (uint8_t *)stack + IMAGE_STACK_PAGES * PAGE_SIZE;
 	}
 	struct efi_image *prev = running;
+	if (outer)
+		efi_tick_start();
 	im->started = true;
 	im->running = true;
 	running = im;
 	log_debug("efi: starting %s", im->name);
+	uint64_t flags = read_rflags();
 	if (__builtin_setjmp(im->jmp) == 0)
 		im->exit_status = (EFI_STATUS)efi_call_entry((void *)(uintptr_t)im->entry,
 							     im->handle, efi_systab(), stack_top);
-	/* Back here by a return from the entry point or by Exit(). */
+	/* Back here by a return from the entry point or by Exit(), which
+	 * skips efi_call_entry's restoring of the interrupt flag. */
+	if (!(flags & RFLAGS_IF))
+		irq_disable();
+	if (outer)
+		efi_tick_stop();
 	running = prev;
 	im->running = false;
 	EFI_STATUS st = im->exit_status;

@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The vector of the timer interrupt EFI programs get while they run
+ * (efi/core/tick.c). */
+#define IDT_TICK_VECTOR 0x30
+
 void idt_init(void);
 
 /* After a dump: describe says which loaded program holds an address

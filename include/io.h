@@ -68,6 +68,15 @@ static inline uint64_t read_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4,
 static inline void write_cr3(uint64_t v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
 
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
+static inline uint64_t read_rflags(void)
+{
+	uint64_t f;
+	__asm__ volatile("pushfq; pop %0" : "=r"(f));
+	return f;
+}
+static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+#define RFLAGS_IF 0x200
 
 /* Stop this CPU for good: interrupts off, halt forever. */
 static inline __attribute__((noreturn)) void cpu_halt_forever(void)

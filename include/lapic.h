@@ -20,6 +20,15 @@ struct lapic_state {
  * usable local APIC. */
 bool lapic_virtual_wire(void);
 
+/* A periodic local APIC timer interrupt on vector, every count ticks of
+ * the bus clock / 16 (QEMU's APIC bus runs at 1 GHz: 62500 is 1 ms).
+ * False without a usable local APIC. */
+bool lapic_timer_start(uint8_t vector, uint32_t count);
+/* Mask the timer and stop its count. */
+void lapic_timer_stop(void);
+/* End of interrupt for the vector being handled. */
+void lapic_eoi(void);
+
 /* Read the registers above. */
 struct lapic_state lapic_read_state(void);
 

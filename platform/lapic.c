@@ -8,7 +8,10 @@
 #define APIC_BASE_X2APIC (1ull << 10)
 #define APIC_BASE_ADDR	 0xfffff000ull
 
+#define LAPIC_EOI	  0xb0
 #define LAPIC_SVR	  0xf0
+#define LAPIC_TIMER_INIT  0x380
+#define LAPIC_TIMER_DIV	  0x3e0
 #define LAPIC_LVT_TIMER	  0x320
 #define LAPIC_LVT_THERMAL 0x330
 #define LAPIC_LVT_PERF	  0x340
@@ -22,6 +25,7 @@
 #define LVT_LEVEL     0x8000
 #define LVT_DM_NMI    0x400
 #define LVT_DM_EXTINT 0x700
+#define LVT_PERIODIC  0x20000
 
 /* The xAPIC MMIO base, 0 when there is no usable xAPIC. */
 static uint64_t lapic_base(void)
@@ -69,4 +73,37 @@ struct lapic_state lapic_read_state(void)
 	s.lint1 = mmio_read32(base + LAPIC_LVT_LINT1);
 	s.timer = mmio_read32(base + LAPIC_LVT_TIMER);
 	return s;
+}
+
+bool lapic_timer_start(uint8_t vector, uint32_t count)
+{
+	uint64_t base = lapic_base();
+
+	if (!base)
+		return false;
+	/* Software-enable the APIC (a reset leaves it off) with the spurious
+	 * vector 0xff, then a periodic timer at bus clock / 16 (SDM 11.5.4). */
+	mmio_write32(base + LAPIC_SVR, SVR_ENABLE | SVR_VECTOR);
+	mmio_write32(base + LAPIC_TIMER_DIV, 0x3);
+	mmio_write32(base + LAPIC_LVT_TIMER, LVT_PERIODIC | vector);
+	mmio_write32(base + LAPIC_TIMER_INIT, count);
+	return true;
+}
+
+void lapic_timer_stop(void)
+{
+	uint64_t base = lapic_base();
+
+	if (!base)
+		return;
+	mmio_write32(base + LAPIC_LVT_TIMER, LVT_MASKED);
+	mmio_write32(base + LAPIC_TIMER_INIT, 0);
+}
+
+void lapic_eoi(void)
+{
+	uint64_t base = lapic_base();
+
+	if (base)
+		mmio_write32(base + LAPIC_EOI, 0);
 }

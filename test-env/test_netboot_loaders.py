@@ -234,9 +234,6 @@ def start_nginx(lan, ns, work, root):
 
 
 @needs_netns
-@pytest.mark.xfail(strict=True, reason="iPXE 2019's snponly.efi waits in cpu_nap with `hlt` for a "
-                   "timer interrupt (its tick is an EFI timer event); wireboot takes no "
-                   "interrupts, so it halts after 'Press Ctrl-B' (issue 10 report)")
 def test_ipxe_snponly_boots_linux_over_http(demo, tmp_path, vm_name):
     need(SNPONLY, "ipxe")
     tftp = tmp_path / "tftp"

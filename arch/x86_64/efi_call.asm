@@ -5,6 +5,10 @@
 ; uint64_t efi_call_entry(void *entry, void *handle, void *systab, void *stack_top)
 ;                         [SysV: rdi, rsi, rdx, rcx]
 ; stack_top 0: stay on the caller's stack.
+;
+; The program runs with interrupts on, as on a PC firmware (iPXE idles in
+; `hlt` waiting for a timer tick: efi/core/tick.c); the caller's interrupt
+; flag comes back with the return.
 
 global efi_call_entry
 
@@ -16,7 +20,8 @@ efi_call_entry:
 	push	rbx
 	push	rsi			; rsi and rdi are callee-saved under ms_abi
 	push	rdi			; but not SysV: the entry may not clobber ours,
-	mov	rax, rdi		; and we must not clobber the caller's
+	pushfq				; and we must not clobber the caller's; nor its IF
+	mov	rax, rdi
 	test	rcx, rcx
 	jz	.stay
 	mov	rsp, rcx
@@ -25,8 +30,10 @@ efi_call_entry:
 	mov	rcx, rsi		; ImageHandle
 	; rdx already holds SystemTable
 	sub	rsp, 32			; shadow space for the callee's home slots
+	sti
 	call	rax
-	lea	rsp, [rbp - 24]
+	lea	rsp, [rbp - 32]
+	popfq
 	pop	rdi
 	pop	rsi
 	pop	rbx

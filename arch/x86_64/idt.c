@@ -23,7 +23,8 @@ struct idt_gate {
 
 extern const uint64_t isr_table[32];
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+extern char isr_tick[], isr_ignore[];
 
 /* 64-bit TSS (Intel SDM vol. 3 s.8.7): only the IST stacks are used, so a
  * double fault from a blown stack, an NMI or a machine check still runs on
@@ -84,8 +85,12 @@ static const char *const exc_names[32] = {
 void idt_init(void)
 {
 	tss_init();
-	for (int i = 0; i < 32; i++) {
-		uint64_t h = isr_table[i];
+	for (int i = 0; i < 256; i++) {
+		/* Exceptions; then the timer EFI programs get; anything else
+		 * (the APIC's spurious vector) returns at once. */
+		uint64_t h = i < 32		 ? isr_table[i]
+			     : i == IDT_TICK_VECTOR ? (uintptr_t)isr_tick
+						 : (uintptr_t)isr_ignore;
 		/* IST 1: double fault, 2: NMI, 3: machine check. */
 		uint8_t ist = i == 8 ? 1 : i == 2 ? 2 : i == 18 ? 3 : 0;
 		idt[i] = (struct idt_gate){

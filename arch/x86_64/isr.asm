@@ -3,7 +3,10 @@
 ; exc_handle(struct exc_frame *) in idt.c. That function never returns.
 
 extern exc_handle
+extern irq_tick
 global isr_table
+global isr_tick
+global isr_ignore
 
 section .text
 bits 64
@@ -87,3 +90,39 @@ isr_table:
 	dq	isr %+ i
 %assign i i + 1
 %endrep
+
+; The timer interrupt EFI programs get (efi/core/tick.c): save what the
+; System V ABI lets C clobber, call irq_tick(interrupted RIP), return.
+isr_tick:
+	push	rax
+	push	rcx
+	push	rdx
+	push	rsi
+	push	rdi
+	push	r8
+	push	r9
+	push	r10
+	push	r11
+	push	rbx
+	mov	rdi, [rsp + 10 * 8]	; the interrupted RIP, first in the CPU's frame
+	mov	rbx, rsp
+	and	rsp, -16
+	cld
+	call	irq_tick
+	mov	rsp, rbx
+	pop	rbx
+	pop	r11
+	pop	r10
+	pop	r9
+	pop	r8
+	pop	rdi
+	pop	rsi
+	pop	rdx
+	pop	rcx
+	pop	rax
+	iretq
+
+; Any other vector from 32 up: the local APIC's spurious vector (no EOI
+; wanted); nothing else is unmasked while programs run.
+isr_ignore:
+	iretq
