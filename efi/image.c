@@ -5,6 +5,7 @@
 #include <string.h>
 #include <efi_core.h>
 #include <efi_devpath.h>
+#include <efi_event.h>
 #include <efi_handle.h>
 #include <efi_image.h>
 #include <efi_status.h>
@@ -98,8 +99,11 @@ static void image_free(struct efi_image *im)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = im->next;
-	/* Whatever it left open (GRUB's SNP, say) is open no longer. */
+	/* Whatever it left open (GRUB's SNP, say) is open no longer, and
+	 * events it left behind would call code that is about to be freed. */
 	efi_handle_forget_agent(im->handle);
+	if (im->pages)
+		efi_events_forget_code(im->base, im->pages << PAGE_SHIFT);
 	efi_protocol_uninstall(im->handle, &loaded_image_guid, &im->li);
 	if (im->full_path) {
 		efi_protocol_uninstall(im->handle, &loaded_image_dp_guid, im->full_path);

@@ -29,4 +29,8 @@ EFI_TPL efi_current_tpl(void);
 void efi_poll(void);
 void efi_poll_register(void (*fn)(void));
 
+/* Close every event whose notify function lies in [base, base + size):
+ * an unloaded program's code is gone, its events must never fire. */
+void efi_events_forget_code(uint64_t base, uint64_t size);
+
 #endif

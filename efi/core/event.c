@@ -331,3 +331,21 @@ void efi_poll(void)
 	dispatch_pending();
 	busy = false;
 }
+
+void efi_events_forget_code(uint64_t base, uint64_t size)
+{
+	struct efi_event **pp = &events;
+
+	while (*pp) {
+		struct efi_event *ev = *pp;
+		uint64_t fn = (uintptr_t)ev->fn;
+		if (ev->fn && fn >= base && fn - base < size) {
+			*pp = ev->next;
+			efi_handle_event_closed(ev);
+			ev->magic = 0;
+			sysmem_free(ev);
+		} else {
+			pp = &ev->next;
+		}
+	}
+}

@@ -224,6 +224,22 @@ static void test_groups_and_special_types_are_signaled_together(void **state)
 		assert_int_equal(efi_close_event(all[i]), EFI_SUCCESS);
 }
 
+static void test_events_of_unloaded_code_are_closed(void **state)
+{
+	EFI_EVENT a, b;
+	int n = 0;
+	uint64_t fn = (uintptr_t)count_notify;
+
+	assert_int_equal(efi_create_event(EVT_NOTIFY_SIGNAL, TPL_CALLBACK, count_notify, &n, &a),
+			 EFI_SUCCESS);
+	assert_int_equal(efi_create_event(EVT_NOTIFY_WAIT, TPL_CALLBACK, notify, &n, &b),
+			 EFI_SUCCESS);
+	efi_events_forget_code(fn, 1); /* covers count_notify only */
+	assert_int_equal(efi_signal_event(a), EFI_INVALID_PARAMETER);
+	assert_int_equal(n, 0);
+	assert_int_equal(efi_close_event(b), EFI_SUCCESS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_periodic_timer_notifies_each_period),
 		cmocka_unit_test(test_wait_for_event_refuses_signal_events_and_raised_tpl),
 		cmocka_unit_test(test_groups_and_special_types_are_signaled_together),
+		cmocka_unit_test(test_events_of_unloaded_code_are_closed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
