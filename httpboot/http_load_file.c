@@ -38,39 +38,6 @@ void http_boot_init(const struct pxe_dhcp_result *dhcp, const struct fetch_ctx *
 	boot_fc = fc;
 }
 
-void http_boot_ipv4_node(struct efi_dp_ipv4 *ip, uint32_t addr, uint32_t router, uint32_t mask,
-			 uint16_t port)
-{
-	memset(ip, 0, sizeof(*ip));
-	memcpy(ip->local, &addr, 4);
-	memcpy(ip->gateway, &router, 4);
-	memcpy(ip->mask, &mask, 4);
-	ip->remote_port = port;
-	ip->protocol = 6; /* TCP */
-	ip->static_ip = false;
-}
-
-int http_boot_uri_text(const EFI_DEVICE_PATH *node, size_t len, char *out, size_t cap)
-{
-	const uint8_t *p = (const uint8_t *)node;
-
-	if (len < 4 || efi_dp_node_len(node) != len)
-		return -1;
-	size_t n = len - 4;
-	if (n && p[4 + n - 1] == '\0')
-		n--; /* EDK2 stores the URL with its NUL */
-	if (!n || n >= cap)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[4 + i];
-		if (c < 0x21 || c > 0x7e)
-			return -1;
-		out[i] = (char)c;
-	}
-	out[n] = '\0';
-	return 0;
-}
-
 /* The URL a LoadFile call names: the handle's own for an end node (or no
  * path), a Uri node followed by the end for any other. */
 static EFI_STATUS wanted_url(const struct http_lf *h, const EFI_DEVICE_PATH *fp, char *out,
@@ -198,17 +165,8 @@ EFI_DEVICE_PATH *http_boot_image_path(const char *url)
 	const struct dhcp_lease *l = &boot_dhcp->lease;
 	struct efi_dp_ipv4 ip;
 	http_boot_ipv4_node(&ip, l->addr, l->router, l->mask, u.port ? u.port : HTTP_PORT);
-
-	struct efi_dp_builder b;
-	efi_dp_init(&b, NULL, 0);
-	efi_dp_add_path(&b, nic);
-	efi_dp_add_ipv4(&b, &ip);
-	EFI_DEVICE_PATH *ip_path = efi_dp_finish(&b);
-	efi_dp_init(&b, NULL, 0);
-	efi_dp_add_path(&b, nic);
-	efi_dp_add_ipv4(&b, &ip);
-	efi_dp_add_uri(&b, url, n);
-	EFI_DEVICE_PATH *uri_path = efi_dp_finish(&b);
+	EFI_DEVICE_PATH *ip_path = http_boot_path(nic, &ip, NULL);
+	EFI_DEVICE_PATH *uri_path = http_boot_path(nic, &ip, url);
 	if (!ip_path || !uri_path) {
 		if (ip_path)
 			sysmem_free(ip_path);

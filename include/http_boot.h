@@ -31,6 +31,12 @@ void http_boot_init(const struct pxe_dhcp_result *dhcp, const struct fetch_ctx *
 void http_boot_ipv4_node(struct efi_dp_ipv4 *ip, uint32_t addr_be, uint32_t router_be,
 			 uint32_t mask_be, uint16_t port);
 
+/* <nic>/IPv4(ip), or with url <nic>/IPv4(ip)/Uri(url) (no NUL in the
+ * node, as UEFI 2.10 s.10.3.4.23 sizes it), in pool memory; NULL when
+ * memory is short or nic is malformed. Pure. */
+EFI_DEVICE_PATH *http_boot_path(const EFI_DEVICE_PATH *nic, const struct efi_dp_ipv4 *ip,
+				const char *url);
+
 /* The device path for an EFI program fetched from url (an http:// URL),
  * with both handles installed or their paths brought up to date. It stays
  * the module's (LoadImage copies it). NULL when there is no boot NIC with

@@ -26,7 +26,7 @@ from netlab import dnsmasq_argv, Lan
 from test_efi import (CRASH, EFITEST_CHECKS, EFITEST_DONE, EFITEST_RESULT,  # noqa: F401
                       UKI_CMDLINE, assert_efi_linux, efi_tree, plain, tail)
 from test_http import IP, access_log, http_line, start_nginx, tap_vm
-from test_linux import APPEND, assert_booted, demo, make_tree, simple_cfg  # noqa: F401
+from test_linux import assert_booted, demo, make_tree, simple_cfg  # noqa: F401
 from test_net import needs_netns
 from wbqemu import Vm
 

@@ -30,3 +30,5 @@ $(BUILD)/unit/test_http_chunked: httpboot/http_chunked.c httpboot/http_parse.c
 $(BUILD)/unit/test_pxe_bc: pxe/pxe_bc_mode.c
 $(BUILD)/unit/test_pxe_bc: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_inet_sum: lwip-port/inet_sum.c
+$(BUILD)/unit/test_http_boot: httpboot/http_boot_dp.c efi/core/devpath.c efi/core/devpath_text.c
+$(BUILD)/unit/test_http_boot: UNIT_CFLAGS += $(EFI_INC)
