@@ -103,26 +103,34 @@ def test_uki_over_http_boots_linux_with_efivars(efi_tree, tmp_path, vm_name):
 
 
 @needs_netns
-def test_boot_url_setting_with_no_boot_file_from_dhcp(demo, tmp_path, vm_name):
+@pytest.mark.parametrize("path", ["boot.cfg", "pxelinux.0"])
+def test_boot_url_setting_with_no_boot_file_from_dhcp(path, demo, tmp_path, vm_name):
     # dnsmasq gives an address and names no file (and no proxy answers):
     # boot_url from fw_cfg is booted, and DHCP does not wait the 1.5 s it
-    # waits for a better offer when it wants a boot file.
-    tree = http_tree(tmp_path, demo, vm_name)
+    # waits for a better offer when it wants a boot file. A URL ending in
+    # pxelinux.0 is looked up beside, as a DHCP boot file would be: the
+    # pxelinux.cfg/ names over HTTP, "not found" moving on to default.
+    tree = make_tree(tmp_path / "root", demo, simple_cfg(vm_name),
+                     {"boot.cfg": simple_cfg(vm_name)})
     (tmp_path / "w").mkdir()
     with Lan() as lan:
         srv = lan.host("srv", IP)
         ng = start_nginx(lan, srv, tmp_path, tree)
         lan.spawn(srv, dnsmasq_argv(tmp_path / "w"), log=tmp_path / "dnsmasq.log")
-        r = tap_vm(vm_name, config=f"boot_url=http://{IP}/boot.cfg\nlog=debug\n"
+        r = tap_vm(vm_name, config=f"boot_url=http://{IP}/{path}\nlog=debug\n"
                    ).run(netns=lan.ns, timeout=300)
     assert_booted(r, vm_name)
     assert r.lines(r"dhcp: net0 no boot file offered$")
-    assert r.lines(rf"boot: boot_url http://{re.escape(IP)}/boot\.cfg from the settings$")
+    assert r.lines(rf"boot: boot_url http://{re.escape(IP)}/{re.escape(path)} from the settings$")
     ms = int(r.value(r"dhcp: net0 lease .* in (\d+) ms"))
     assert ms < 1500, f"DHCP took {ms} ms: it waited for a boot file it did not need"
     assert r.lines(r"dhcp: net0 bound \(xid \S+, 1 discovers, 1 requests\)")
     got = [(q, s) for c, q, s, b in access_log(ng)]
     assert ("GET /initrd.img HTTP/1.1", 200) in got, got
+    if path == "pxelinux.0":
+        assert ("GET /pxelinux.0 HTTP/1.1", 200) not in got, got  # never fetched
+        assert ("GET /pxelinux.cfg/default HTTP/1.1", 200) in got, got
+        assert ("GET /pxelinux.cfg/01-52-54-00-12-34-56 HTTP/1.1", 404) in got, got
 
 
 @needs_netns
