@@ -15,7 +15,6 @@
 
 #define HTTP_CONNS	  4
 #define PROGRESS_EVERY_MS 1000
-#define KEEP_FREE	  (16ULL << 20) /* memory left for the kernel's own start */
 /* In-order segments per ACK while a poll reads a batch: with window
  * scaling the window holds hundreds of segments; without it (QEMU's user
  * network) 44, so the sender must hear more often. */
@@ -316,22 +315,6 @@ static void where(const struct fetch_url *u, char *out, size_t cap)
 		format_buf(out, cap, "%s:%s", u->host, u->path);
 }
 
-static void fmt_size(char *buf, size_t n, uint64_t bytes)
-{
-	if (bytes >= (1 << 20))
-		format_buf(buf, n, "%llu.%llu MiB", (unsigned long long)(bytes >> 20),
-			   (unsigned long long)((bytes & 0xfffff) * 10 >> 20));
-	else
-		format_buf(buf, n, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
-}
-
-static void rate(char *buf, size_t n, uint64_t bytes, uint64_t ms)
-{
-	uint64_t kbps = ms ? bytes / ms : bytes; /* bytes per ms = kB/s */
-	format_buf(buf, n, "%llu.%llu MB/s", (unsigned long long)(kbps / 1000),
-		   (unsigned long long)(kbps % 1000 / 100));
-}
-
 /* Once a second while a body arrives: size so far, of the total, rate. */
 static void progress(struct http_net *n, const struct http_rx *rx, uint64_t now)
 {
@@ -343,9 +326,9 @@ static void progress(struct http_net *n, const struct http_rx *rx, uint64_t now)
 	if (rx->state != HTTP_RX_BODY)
 		return;
 	where(&n->g->u, w, sizeof(w));
-	fmt_size(got, sizeof(got), rx->have);
-	fmt_size(total, sizeof(total), rx->total);
-	rate(rt, sizeof(rt), rx->have, now - n->t0);
+	format_size(got, sizeof(got), rx->have);
+	format_size(total, sizeof(total), rx->total);
+	format_rate(rt, sizeof(rt), rx->have, now - n->t0);
 	log_info("http: %s %s%s%s, %s", w, got, rx->total_known ? " of " : "",
 		 rx->total_known ? total : "", rt);
 }
@@ -409,34 +392,6 @@ static void net_note(void *ctx, const char *line)
 	log_info("http: %s: %s", w, line);
 }
 
-/* ---- memory ---- */
-
-static uint8_t *http_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
-{
-	uint64_t pages = memmap_pages(need);
-	uint8_t *b = sysmem_alloc_pages(pages, MEM_LOADER_DATA, 0);
-
-	if (!b)
-		return NULL;
-	if (old) {
-		memcpy(b, old, used);
-		memmap_free(&sys_memmap, (uintptr_t)old, memmap_pages(*cap));
-	}
-	*cap = pages * PAGE_SIZE;
-	return b;
-}
-
-/* The largest file we could hold: the biggest free range, less a margin. */
-static uint64_t largest_free(void)
-{
-	uint64_t best = 0;
-
-	for (size_t i = 0; i < sys_memmap.count; i++)
-		if (sys_memmap.r[i].type == MEM_FREE && sys_memmap.r[i].pages << PAGE_SHIFT > best)
-			best = sys_memmap.r[i].pages << PAGE_SHIFT;
-	return best > KEEP_FREE ? best - KEEP_FREE : 0;
-}
-
 /* ---- the fetch layer's row ---- */
 
 int http_fetch(const struct fetch_ctx *fc, const struct fetch_url *u, struct fetched *out)
@@ -457,8 +412,8 @@ int http_fetch(const struct fetch_ctx *fc, const struct fetch_url *u, struct fet
 		return -1;
 	}
 	g.t = &t;
-	g.rx.max_size = largest_free();
-	g.rx.grow = http_grow;
+	g.rx.max_size = sysmem_largest_free(SYSMEM_KEEP_FOR_OS);
+	g.rx.grow = sysmem_grow_pages;
 	n.g = &g;
 	n.t0 = clock_ms();
 	n.next_progress = n.t0 + PROGRESS_EVERY_MS;
@@ -474,8 +429,8 @@ int http_fetch(const struct fetch_ctx *fc, const struct fetch_url *u, struct fet
 	}
 	char w[FETCH_WHERE_LEN], sz[24], rt[24];
 	where(&g.u, w, sizeof(w));
-	fmt_size(sz, sizeof(sz), g.rx.have);
-	rate(rt, sizeof(rt), g.rx.have, ms);
+	format_size(sz, sizeof(sz), g.rx.have);
+	format_rate(rt, sizeof(rt), g.rx.have, ms);
 	log_info("http: %s %s in %llu ms, %s%s%s", w, sz, (unsigned long long)ms, rt,
 		 n.reuses ? " (kept-alive connection)" : "",
 		 g.rx.restarts ? " (the server ignored Range: sent again)" : "");

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef void (*format_sink)(void *ctx, char c);
 
@@ -16,5 +17,10 @@ int format_cb(format_sink sink, void *ctx, const char *fmt, va_list ap);
  * length the full output would have had. */
 int format_vbuf(char *buf, size_t size, const char *fmt, va_list ap);
 int format_buf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* "7.8 MiB" or "171 KiB", for transfer lines. */
+void format_size(char *buf, size_t n, uint64_t bytes);
+/* "17.4 MB/s" for bytes in ms milliseconds. */
+void format_rate(char *buf, size_t n, uint64_t bytes, uint64_t ms);
 
 #endif

@@ -27,4 +27,16 @@ void sysmem_free(void *p);
 /* Keep a range the VMM handed us (ACPI tables, say) out of allocations. */
 void sysmem_reserve(uint64_t base, uint64_t size, uint32_t type);
 
+/* Memory left free for the OS's own start when a download sizes itself. */
+#define SYSMEM_KEEP_FOR_OS (16ULL << 20)
+
+/* A download's buffer, grown: new pages of loader data holding need bytes,
+ * the used bytes of old copied over and old's *cap bytes freed; *cap gets
+ * the new capacity. NULL when memory is short (old is kept then). The
+ * transports' grow callback (ctx unused). */
+uint8_t *sysmem_grow_pages(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap);
+
+/* The largest free range less keep bytes: the biggest file that fits. */
+uint64_t sysmem_largest_free(uint64_t keep);
+
 #endif

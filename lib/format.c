@@ -270,3 +270,20 @@ int format_buf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void format_size(char *buf, size_t n, uint64_t bytes)
+{
+	if (bytes >= (1 << 20))
+		format_buf(buf, n, "%llu.%llu MiB", (unsigned long long)(bytes >> 20),
+			   (unsigned long long)((bytes & 0xfffff) * 10 >> 20));
+	else
+		format_buf(buf, n, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
+}
+
+void format_rate(char *buf, size_t n, uint64_t bytes, uint64_t ms)
+{
+	uint64_t kbps = ms ? bytes / ms : bytes; /* bytes per ms = kB/s */
+
+	format_buf(buf, n, "%llu.%llu MB/s", (unsigned long long)(kbps / 1000),
+		   (unsigned long long)(kbps % 1000 / 100));
+}

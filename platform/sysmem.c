@@ -79,3 +79,28 @@ void sysmem_reserve(uint64_t base, uint64_t size, uint32_t type)
 	if (size && end > start)
 		memmap_set(&sys_memmap, start, (end - start) >> PAGE_SHIFT, type);
 }
+
+uint8_t *sysmem_grow_pages(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
+{
+	uint64_t pages = memmap_pages(need);
+	uint8_t *b = sysmem_alloc_pages(pages, MEM_LOADER_DATA, 0);
+
+	if (!b)
+		return NULL;
+	if (old) {
+		memcpy(b, old, used);
+		memmap_free(&sys_memmap, (uintptr_t)old, memmap_pages(*cap));
+	}
+	*cap = pages * PAGE_SIZE;
+	return b;
+}
+
+uint64_t sysmem_largest_free(uint64_t keep)
+{
+	uint64_t best = 0;
+
+	for (size_t i = 0; i < sys_memmap.count; i++)
+		if (sys_memmap.r[i].type == MEM_FREE && sys_memmap.r[i].pages << PAGE_SHIFT > best)
+			best = sys_memmap.r[i].pages << PAGE_SHIFT;
+	return best > keep ? best - keep : 0;
+}

@@ -13,7 +13,6 @@
 #include "lwip/udp.h"
 
 #define PROGRESS_EVERY_MS 1000
-#define KEEP_FREE (16ULL << 20) /* memory left for the kernel's own start */
 
 struct tftp_run {
 	struct tftp_xfer x;
@@ -61,48 +60,6 @@ static void tftp_send(void *ctx, const uint8_t *pkt, size_t len, uint16_t port)
 	memcpy(p->payload, pkt, len);
 	udp_sendto(r->pcb, p, &r->server, port == TFTP_PORT && !r->x.tid ? r->port : port);
 	pbuf_free(p);
-}
-
-static uint8_t *tftp_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
-{
-	uint64_t pages = memmap_pages(need);
-	uint8_t *b = sysmem_alloc_pages(pages, MEM_LOADER_DATA, 0);
-
-	if (!b)
-		return NULL;
-	if (old) {
-		memcpy(b, old, used);
-		memmap_free(&sys_memmap, (uintptr_t)old, memmap_pages(*cap));
-	}
-	*cap = pages * PAGE_SIZE;
-	return b;
-}
-
-/* The largest file we could hold: the biggest free range, less a margin. */
-static uint64_t largest_free(void)
-{
-	uint64_t best = 0;
-
-	for (size_t i = 0; i < sys_memmap.count; i++)
-		if (sys_memmap.r[i].type == MEM_FREE && sys_memmap.r[i].pages << PAGE_SHIFT > best)
-			best = sys_memmap.r[i].pages << PAGE_SHIFT;
-	return best > KEEP_FREE ? best - KEEP_FREE : 0;
-}
-
-static void fmt_size(char *buf, size_t n, uint64_t bytes)
-{
-	if (bytes >= (1 << 20))
-		format_buf(buf, n, "%llu.%llu MiB", (unsigned long long)(bytes >> 20),
-			   (unsigned long long)((bytes & 0xfffff) * 10 >> 20));
-	else
-		format_buf(buf, n, "%llu KiB", (unsigned long long)((bytes + 1023) >> 10));
-}
-
-static void rate(char *buf, size_t n, uint64_t bytes, uint64_t ms)
-{
-	uint64_t kbps = ms ? bytes / ms : bytes; /* bytes per ms = kB/s */
-	format_buf(buf, n, "%llu.%llu MB/s", (unsigned long long)(kbps / 1000),
-		   (unsigned long long)(kbps % 1000 / 100));
 }
 
 /* What kind of failure the state machine ended in, for the fetch layer. */
@@ -164,9 +121,9 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	r.x.want_blksize = c->tftp_blksize;
 	r.x.want_window = c->tftp_window;
 	r.x.want_tsize = true;
-	r.x.max_size = largest_free();
+	r.x.max_size = sysmem_largest_free(SYSMEM_KEEP_FOR_OS);
 	r.x.send = tftp_send;
-	r.x.grow = tftp_grow;
+	r.x.grow = sysmem_grow_pages;
 	r.x.ctx = &r;
 
 	uint64_t t0 = clock_ms(), next_progress = t0 + PROGRESS_EVERY_MS;
@@ -180,9 +137,9 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 		by_clock = active && r.x.state == TFTP_FAILED; /* the tick gave up waiting */
 		if (now >= next_progress && r.x.state == TFTP_RECEIVING) {
 			char got[24], total[24], rt[24];
-			fmt_size(got, sizeof(got), r.x.bytes);
-			fmt_size(total, sizeof(total), r.x.tsize);
-			rate(rt, sizeof(rt), r.x.bytes, now - t0);
+			format_size(got, sizeof(got), r.x.bytes);
+			format_size(total, sizeof(total), r.x.tsize);
+			format_rate(rt, sizeof(rt), r.x.bytes, now - t0);
 			log_info("tftp: %s:%s %s%s%s, %s", srv, file, got,
 				 r.x.has_tsize ? " of " : "", r.x.has_tsize ? total : "", rt);
 			next_progress = now + PROGRESS_EVERY_MS;
@@ -203,8 +160,8 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 		return -1;
 	}
 	char sz[24], rt[24];
-	fmt_size(sz, sizeof(sz), r.x.bytes);
-	rate(rt, sizeof(rt), r.x.bytes, ms);
+	format_size(sz, sizeof(sz), r.x.bytes);
+	format_rate(rt, sizeof(rt), r.x.bytes, ms);
 	log_info("tftp: %s:%s %s in %llu ms, %s (blksize %u, windowsize %u%s)", srv, file, sz,
 		 (unsigned long long)ms, rt, r.x.blksize, r.x.window,
 		 r.x.has_tsize ? ", tsize" : "");
