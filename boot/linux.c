@@ -131,6 +131,9 @@ int linux_boot(const char *name, const struct fetched *kernel, const struct fetc
 	size_t ne = bzimage_e820(&sys_memmap, e820, BZ_E820_MAX, &dropped);
 	if (dropped)
 		log_warn("linux: memory map has %zu more ranges than boot_params holds", dropped);
+	for (size_t i = 0; i < ne; i++)
+		log_debug("linux: e820 %#llx-%#llx type %u", (unsigned long long)e820[i].addr,
+			  (unsigned long long)(e820[i].addr + e820[i].size - 1), e820[i].type);
 	struct bzimage_load ld = { (uintptr_t)cl, rd_addr, rd_size, acpi_rsdp(), e820, ne };
 	bzimage_boot_params(bp, kernel->data, &k, &ld);
 

@@ -21,6 +21,7 @@ struct net_if {
 	size_t ntx_free;
 	uint8_t *tx_all[NET_TX_BUFS]; /* every transmit buffer we own */
 	size_t ntx_all;
+	uint64_t tx_foreign; /* buffers GetStatus returned that were not ours */
 	uint64_t tx_retries; /* transmits that waited for a full queue */
 	bool released; /* an EFI program has the NIC: our stack keeps off it */
 	unsigned takeovers; /* times a program took it */

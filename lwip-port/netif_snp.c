@@ -27,7 +27,22 @@ static struct net_if *ifs[NET_MAX];
 static size_t nifs;
 static const EFI_GUID snp_guid = EFI_SIMPLE_NETWORK_PROTOCOL_GUID;
 
-/* Take back transmit buffers SNP has finished with. */
+/* True if buf is one of our transmit buffers and not already free. */
+static bool tx_buf_taken(const struct net_if *ni, const void *buf)
+{
+	bool ours = false;
+
+	for (size_t i = 0; i < ni->ntx_all && !ours; i++)
+		ours = ni->tx_all[i] == buf;
+	for (size_t i = 0; i < ni->ntx_free && ours; i++)
+		ours = ni->tx_free[i] != buf;
+	return ours;
+}
+
+/* Take back transmit buffers SNP has finished with. GetStatus hands back
+ * whatever anyone transmitted: a program that had the NIC may have left its
+ * own buffers (freed memory once it exits) in SNP's queue, and ours may
+ * come back twice after a resume. Only our own, once each, are taken. */
 static void recycle_tx(struct net_if *ni)
 {
 	for (;;) {
@@ -35,8 +50,10 @@ static void recycle_tx(struct net_if *ni)
 		UINT32 irq;
 		if (EFI_ERROR(ni->snp->GetStatus(ni->snp, &irq, &buf)) || !buf)
 			return;
-		if (ni->ntx_free < NET_TX_BUFS)
+		if (tx_buf_taken(ni, buf))
 			ni->tx_free[ni->ntx_free++] = buf;
+		else
+			ni->tx_foreign++;
 	}
 }
 
@@ -161,7 +178,13 @@ bool net_hold(struct net_if *ni)
 		return false;
 	}
 	/* A program may have reset SNP or kept our buffers from GetStatus;
-	 * SNP copies every frame it transmits, so they are all free now. */
+	 * SNP copies every frame it transmits, so they are all free now. What
+	 * is still queued in SNP (the program's buffers among them) goes. */
+	uint64_t foreign = ni->tx_foreign;
+	recycle_tx(ni);
+	if (ni->tx_foreign != foreign)
+		log_debug("net%zu: dropped %llu transmit buffers the program left in SNP", ni->index,
+			  (unsigned long long)(ni->tx_foreign - foreign));
 	for (size_t i = 0; i < ni->ntx_all; i++)
 		ni->tx_free[i] = ni->tx_all[i];
 	ni->ntx_free = ni->ntx_all;
