@@ -33,7 +33,7 @@ FW_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(shell $(FW_CC
 FW_LDFLAGS := -nostdlib -static -T arch/x86_64/wireboot.ld --no-warn-rwx-segments -z noexecstack --gc-sections
 
 FW_C_SRCS := $(wildcard arch/x86_64/*.c platform/*.c lib/*.c boot/*.c drivers/virtio/*.c snp/*.c \
-	lwip-port/*.c pxe/*.c httpboot/*.c efi/*.c efi/core/*.c)
+	lwip-port/*.c pxe/*.c httpboot/*.c efi/*.c efi/core/*.c disk/*.c)
 
 # lwIP 2.1.3 from Debian's source package (scripts/deps.sh), compiled untouched.
 LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c dns.c inet_chksum.c ip.c mem.c memp.c \
@@ -128,6 +128,8 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 
 # Each test's firmware sources are listed in tests/unit/unit.mk.
 -include tests/unit/unit.mk
+# The disk layer's tests list their sources in tests/unit/disk_*.mk, one per part.
+-include $(wildcard tests/unit/disk_*.mk)
 $(BUILD)/unit/test_mmio_cmdline: platform/mmio_cmdline.c
 $(BUILD)/unit/test_dhcp: pxe/dhcp_packet.c
 $(BUILD)/unit/test_dhcp_client: pxe/dhcp_client.c pxe/dhcp_packet.c
@@ -148,6 +150,7 @@ $(BUILD)/unit/%: tests/unit/%.c $(wildcard include/*.h tests/unit/*.h)
 # libFuzzer targets for every parser of outside input (`make fuzz`); each
 # target's sources are listed in tests/fuzz/fuzz.mk.
 -include tests/fuzz/fuzz.mk
+-include $(wildcard tests/fuzz/disk_*.mk)
 
 # The host tests need deps.sh's compilers and cmocka too.
 $(UNIT_TESTS) $(FUZZ_BINS): | $(LWIP_STAMP)
