@@ -7,6 +7,7 @@
 #include <chipset.h>
 #include <clock.h>
 #include <config.h>
+#include <disk.h>
 #include <efi_image.h>
 #include <efi_init.h>
 #include <fw_cfg.h>
@@ -137,6 +138,7 @@ void wb_main(uint32_t entry, uint32_t start_info)
 	idt_set_fault_hooks(efi_image_describe, efi_image_recover);
 	virtio_probe_all();
 	snp_probe_all();
+	disk_probe_all();
 	if (net_init())
 		bootmgr_run(&config);
 	else
