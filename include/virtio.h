@@ -120,6 +120,15 @@ void virtq_free(struct virtq *vq);
 /* Post one buffer (device-writable if write); token (not NULL) comes back
  * from virtq_get. Returns 0 or -1 when the ring is full. */
 int virtq_add(struct virtq *vq, uint64_t addr, uint32_t len, bool write, void *token);
+/* One request as a chain of n descriptors, in order (virtio 1.2 s.2.7.6);
+ * token comes back from virtq_get once the device used the chain, which is
+ * then freed whole. Returns 0 or -1 when fewer than n descriptors are free. */
+struct virtq_buf {
+	uint64_t addr;
+	uint32_t len;
+	bool write; /* device-writable */
+};
+int virtq_add_chain(struct virtq *vq, const struct virtq_buf *bufs, uint16_t n, void *token);
 /* Make posted buffers visible and notify the device if it wants it. */
 void virtq_kick(struct virtq *vq);
 /* Next used buffer: its token and the length the device wrote; NULL if none. */

@@ -1,6 +1,7 @@
 /* Split virtqueues (virtio 1.2 s.2.7), in a layout legacy devices accept
  * too: descriptors, then the available ring, then the used ring on the next
- * 4 KiB boundary. One descriptor per buffer. Every queue is polled, so
+ * 4 KiB boundary. One descriptor per buffer (virtq_add), or a chain of
+ * them for one request (virtq_add_chain: virtio-blk). Every queue is polled, so
  * each tells its device not to interrupt (VIRTQ_AVAIL_F_NO_INTERRUPT). */
 #include <string.h>
 #include <align.h>
@@ -85,6 +86,28 @@ int virtq_add(struct virtq *vq, uint64_t addr, uint32_t len, bool write, void *t
 	return 0;
 }
 
+int virtq_add_chain(struct virtq *vq, const struct virtq_buf *bufs, uint16_t n, void *token)
+{
+	if (!n || n > vq->num_free || !token)
+		return -1;
+	uint16_t head = vq->free_head, i = head;
+	for (uint16_t k = 0; k < n; k++) {
+		volatile struct virtq_desc *dsc = &vq->desc[i];
+		dsc->addr = bufs[k].addr;
+		dsc->len = bufs[k].len;
+		dsc->flags = (bufs[k].write ? VIRTQ_DESC_F_WRITE : 0) |
+			     (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0);
+		/* The free list already links the descriptors: next is kept. */
+		i = dsc->next;
+	}
+	vq->free_head = i;
+	vq->num_free -= n;
+	vq->token[head] = token;
+	vq->avail[2 + (vq->avail_idx & (vq->size - 1))] = head;
+	vq->avail_idx++;
+	return 0;
+}
+
 void virtq_kick(struct virtq *vq)
 {
 	barrier();
@@ -122,9 +145,15 @@ void *virtq_get(struct virtq *vq, uint32_t *len)
 		return NULL;
 	}
 	vq->token[e.id] = NULL;
-	vq->desc[e.id].next = vq->free_head;
+	/* Give the whole chain back: follow NEXT (bounded by the ring). */
+	uint16_t tail = (uint16_t)e.id, n = 1;
+	while ((vq->desc[tail].flags & VIRTQ_DESC_F_NEXT) && n < vq->size) {
+		tail = vq->desc[tail].next;
+		n++;
+	}
+	vq->desc[tail].next = vq->free_head;
 	vq->free_head = (uint16_t)e.id;
-	vq->num_free++;
+	vq->num_free += n;
 	*len = e.len;
 	return token;
 }

@@ -1,0 +1,35 @@
+/* Disks (disk/): every virtio-blk device as an EFI handle with
+ * EFI_BLOCK_IO_PROTOCOL, EFI_DISK_IO_PROTOCOL and its device path
+ * (architecture rule 7), and the adapters the layers above use.
+ *
+ * Block IO on a virtio-blk disk (disk/virtio_blk.c) takes the caller's
+ * buffer as it is (IoAlign 0: virtio puts no alignment rule on data
+ * buffers, and memory is identity mapped), answers one request at a time
+ * and polls for its completion with a bounded wait. */
+#ifndef WB_DISK_H
+#define WB_DISK_H
+
+#include <stddef.h>
+#include <blkdev.h>
+#include <efi_types.h>
+
+/* Bring up every virtio-blk device virtio_probe_all() found: one handle
+ * each, one log line each. Returns how many disks have a handle. */
+size_t disk_probe_all(void);
+/* How many disks disk_probe_all() published, and the handle of disk i
+ * (NULL past the end), in probe order. */
+size_t disk_count(void);
+EFI_HANDLE disk_handle(size_t i);
+
+/* EFI_DISK_IO_PROTOCOL (UEFI 2.10 s.13.7) over bio, installed on h:
+ * byte-granular reads and writes, read-modify-write of the edge blocks.
+ * Works over any Block IO (a disk, a partition). EFI_SUCCESS, or
+ * EFI_OUT_OF_RESOURCES / the install's error. */
+EFI_STATUS disk_io_install(EFI_HANDLE h, EFI_BLOCK_IO_PROTOCOL *bio);
+
+/* Fill *out so the pure parsers (GPT, MBR, FAT) read and write through
+ * bio (disk/blkdev_efi.c). 0, or -1 when bio has no media or a block size
+ * struct blkdev does not take (a power of two, 512..4096). */
+int blkdev_from_efi(EFI_BLOCK_IO_PROTOCOL *bio, struct blkdev *out);
+
+#endif
