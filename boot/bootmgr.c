@@ -10,14 +10,21 @@
  *                                       command line from `cmdline`), an EFI
  *                                       program, else a pxelinux-style config
  *     an EFI program that fails      -> pxelinux.cfg/ beside it
- *   At the end, the reason, and back to main (which powers off). */
+ *
+ * Around it, boot_order (net,disk by default): the network step first
+ * waits up to link_timeout for a link and gives DHCP dhcp_timeout; when
+ * it has nothing, one line says why and what comes next, and the disk
+ * step (boot/diskboot.c) starts at once. At the end, back to main, which
+ * powers off. docs/disk-boot.md has the worst cases. */
 #include <string.h>
 #include <bootmgr.h>
 #include <clock.h>
+#include <config.h>
 #include <fetch.h>
 #include <format.h>
 #include <http_boot.h>
 #include <log.h>
+#include <net.h>
 #include <numparse.h>
 #include <payload.h>
 #include <pxe.h>
@@ -170,7 +177,7 @@ static int bootmgr_dhcp(const struct config *cfg, const char *url, struct pxe_dh
 	bool order[NET_BOOT_MAX];
 	size_t n = net_boot_setting(cfg, order);
 	struct pxe_dhcp_args a = {
-		.timeout_ms = uint_setting(cfg, "dhcp_timeout", 30, 0, 3600) * 1000ULL,
+		.timeout_ms = uint_setting(cfg, "dhcp_timeout", DHCP_TIMEOUT_DEFAULT, 0, 3600) * 1000ULL,
 		.uuid = smbios_system_uuid(),
 		.http = order[0],
 		.address_only = url != NULL,
@@ -184,15 +191,53 @@ static int bootmgr_dhcp(const struct config *cfg, const char *url, struct pxe_dh
 			 order[i] ? "HTTPClient" : "PXEClient");
 		a.http = order[i];
 		memset(&next, 0, sizeof(next));
-		if (pxe_dhcp(&next, &a))
-			break; /* the first lease stands */
+		if (pxe_dhcp(&next, &a)) {
+			log_info("boot: %s; the first lease stands", next.why);
+			break;
+		}
 		pxe_dhcp_release(dhcp);
 		*dhcp = next;
 	}
 	return 0;
 }
 
-void bootmgr_run(const struct config *cfg)
+/* Until a NIC has a link, at most link_timeout seconds. 0, or -1 with
+ * why saying which NICs had none. */
+static int bootmgr_link(const struct config *cfg, char *why, size_t size)
+{
+	uint32_t secs = uint_setting(cfg, "link_timeout", LINK_TIMEOUT_DEFAULT, 0, 3600);
+	uint64_t t0 = clock_ms(), end = t0 + secs * 1000ULL;
+	size_t used = 0;
+
+	for (bool first = true;; first = false) {
+		for (size_t i = 0; i < net_count(); i++) {
+			if (!net_link_up(net_get(i)))
+				continue;
+			if (!first)
+				log_info("boot: net%zu link up after %llu ms", i,
+					 (unsigned long long)(clock_ms() - t0));
+			return 0;
+		}
+		if (first && secs)
+			log_info("boot: no NIC has a link yet; waiting up to %u s (link_timeout)",
+				 secs);
+		if (clock_ms() >= end)
+			break;
+		net_poll();
+		clock_delay_us(1000);
+	}
+	for (size_t i = 0; i < net_count() && used < size; i++)
+		used += (size_t)format_buf(why + used, size - used, "%snet%zu", i ? ", " : "", i);
+	uint64_t ms = clock_ms() - t0;
+	if (used < size)
+		format_buf(why + used, size - used, " %s no link after %llu.%llu s",
+			   net_count() > 1 ? "have" : "has", (unsigned long long)(ms / 1000),
+			   (unsigned long long)(ms % 1000 / 100));
+	return -1;
+}
+
+/* The network step: returns only when nothing booted, with why set. */
+static void bootmgr_net(const struct config *cfg, char *why, size_t size)
 {
 	static struct pxe_dhcp_result dhcp;
 	static struct fetch_ctx fc;
@@ -202,8 +247,16 @@ void bootmgr_run(const struct config *cfg)
 	memset(&dhcp, 0, sizeof(dhcp));
 	memset(&fc, 0, sizeof(fc));
 	memset(&env, 0, sizeof(env));
-	if (bootmgr_dhcp(cfg, url, &dhcp))
+	if (!net_count() && !net_init()) {
+		format_buf(why, size, "no network interface");
 		return;
+	}
+	if (bootmgr_link(cfg, why, size))
+		return;
+	if (bootmgr_dhcp(cfg, url, &dhcp)) {
+		format_buf(why, size, "%s", dhcp.why);
+		return;
+	}
 	uint32_t wait = uint_setting(cfg, "net_wait", 0, 0, 3600);
 	if (wait) {
 		log_info("net: answering ping for %u s (net_wait)", wait);
@@ -240,11 +293,17 @@ void bootmgr_run(const struct config *cfg)
 		if (file[0])
 			log_info("boot: %s is PXELINUX's BIOS loader; reading its pxelinux.cfg/", file);
 		boot_pxelinux_cfg(&env, &dhcp);
+		if (file[0])
+			format_buf(why, size, "no pxelinux.cfg/ beside %s booted", file);
+		else
+			format_buf(why, size, "the lease on net%zu names no boot file and no "
+				   "pxelinux.cfg/ booted", dhcp.ni->index);
 		return;
 	}
 	struct fetched f;
 	if (fetch_file(&fc, file, &f)) {
 		fetch_report(&f, "no network boot");
+		format_buf(why, size, "%s could not be fetched", file);
 		return;
 	}
 	const struct payload_kind *k = payload_detect(&f);
@@ -255,4 +314,46 @@ void bootmgr_run(const struct config *cfg)
 		log_info("boot: %s did not boot; trying pxelinux.cfg/ beside it", file);
 		boot_pxelinux_cfg(&env, &dhcp);
 	}
+	format_buf(why, size, "%s did not boot", file);
+}
+
+/* One step of boot_order; returns only when it booted nothing, with why
+ * set (the disk step prints its own line). */
+static void bootmgr_step(const struct config *cfg, enum boot_step step, char *why, size_t size)
+{
+	why[0] = '\0';
+	if (step == BOOT_STEP_NET)
+		bootmgr_net(cfg, why, size);
+	else
+		format_buf(why, size, "disk boot is not built yet");
+}
+
+void bootmgr_run(const struct config *cfg)
+{
+	enum boot_step order[BOOT_STEPS];
+	size_t n = config_boot_order(cfg, order);
+	char why[200];
+
+	if (!n) {
+		log_warn("config: boot_order=%s is not 'net', 'disk', 'net,disk' or 'disk,net'; "
+			 "using net,disk", config_get(cfg, "boot_order"));
+		order[0] = BOOT_STEP_NET;
+		order[1] = BOOT_STEP_DISK;
+		n = 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bootmgr_step(cfg, order[i], why, sizeof(why));
+		const char *next = i + 1 == n			     ? NULL
+				   : order[i + 1] == BOOT_STEP_DISK ? "trying the disk"
+								    : "trying the network";
+		if (why[0])
+			log_warn("boot: %s%s%s", why, next ? "; " : "", next ? next : "");
+		else if (next)
+			log_info("boot: %s", next);
+	}
+	if (n == 2)
+		log_error("boot: nothing could be booted from the network or the disk; powering off");
+	else
+		log_error("boot: nothing could be booted (boot_order=%s); powering off",
+			  config_boot_step_name(order[0]));
 }

@@ -17,7 +17,6 @@
 #include <log.h>
 #include <sysmem.h>
 #include <mmio_devices.h>
-#include <net.h>
 #include <paging.h>
 #include <pci.h>
 #include <power.h>
@@ -139,12 +138,9 @@ void wb_main(uint32_t entry, uint32_t start_info)
 	virtio_probe_all();
 	snp_probe_all();
 	disk_probe_all();
-	if (net_init())
-		bootmgr_run(&config);
-	else
-		log_warn("boot: no network interface came up; network boot skipped");
-
-	log_error("boot: nothing could be booted (disk boot is not there yet); powering off");
+	/* boot_order's steps, each failure in one line (the network stack
+	 * comes up in the network step). */
+	bootmgr_run(&config);
 	handoff_quiesce();
 	power_off();
 }

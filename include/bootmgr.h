@@ -5,8 +5,15 @@
 
 #include <config.h>
 
-/* Network boot: DHCP, boot file, pxelinux.cfg, Linux. Returns only when
- * nothing could be booted; every failure has printed its line. */
+/* Defaults of the network's time limits, in seconds: together they bound
+ * how long a network with nothing to give delays the disk
+ * (docs/disk-boot.md). */
+#define LINK_TIMEOUT_DEFAULT 2 /* link_timeout: until some NIC has a link */
+#define DHCP_TIMEOUT_DEFAULT 10 /* dhcp_timeout: DHCP on all NICs together */
+
+/* Run boot_order (net,disk by default): network boot (link, DHCP, boot
+ * file, pxelinux.cfg, Linux), disk boot (boot/diskboot.c). Returns only
+ * when nothing could be booted, after the final line; main powers off. */
 void bootmgr_run(const struct config *cfg);
 
 #endif

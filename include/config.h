@@ -50,4 +50,16 @@ enum config_source config_source_of(const struct config *c, const char *key);
 
 const char *config_source_name(enum config_source src);
 
+/* What the boot manager tries, in boot_order's order. */
+enum boot_step { BOOT_STEP_NET, BOOT_STEP_DISK };
+#define BOOT_STEPS 2
+
+/* boot_order: fills order[] and returns how many steps (1 or 2); unset
+ * gives net,disk. 0 when the value is not a comma-separated list of "net"
+ * and "disk", each at most once; order[] is then undefined. */
+size_t config_boot_order(const struct config *c, enum boot_step order[BOOT_STEPS]);
+
+/* "net" or "disk", as boot_order spells it. */
+const char *config_boot_step_name(enum boot_step s);
+
 #endif

@@ -31,6 +31,10 @@ struct net_if {
  * address). Prints one line per NIC. Returns how many came up. */
 size_t net_init(void);
 size_t net_count(void);
+
+/* Ask SNP for the link state now (GetStatus), tell lwIP, and return it;
+ * a NIC that cannot report its link counts as up. */
+bool net_link_up(struct net_if *ni);
 struct net_if *net_get(size_t i);
 
 /* Move received frames into lwIP and run lwIP's timers. Call often. A

@@ -16,6 +16,7 @@ struct pxe_dhcp_result {
 	struct dhcp_lease lease;
 	const struct dhcp_client *client; /* discover, offers, ack packets */
 	void *mem;			  /* what pxe_dhcp_release gives back */
+	char why[160]; /* pxe_dhcp failed: the reason, for the caller's line */
 };
 
 /* How to ask. */
@@ -27,7 +28,9 @@ struct pxe_dhcp_args {
 };
 
 /* Run DHCP on every NIC at once; the first to be bound wins, its netif
- * gets the address. */
+ * gets the address. On failure out->why says why ("no DHCP offer on net0
+ * in 10.0 s") and nothing is printed but debug lines: the caller says
+ * what happens next in one line. */
 int pxe_dhcp(struct pxe_dhcp_result *out, const struct pxe_dhcp_args *a);
 
 /* Give back a result's client state (before another pxe_dhcp into it). */

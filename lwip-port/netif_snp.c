@@ -254,6 +254,19 @@ size_t net_init(void)
 	return nifs;
 }
 
+bool net_link_up(struct net_if *ni)
+{
+	if (!net_hold(ni))
+		return netif_is_link_up(&ni->nif);
+	recycle_tx(ni); /* GetStatus: SNP reads the device's link state */
+	bool up = ni->snp->Mode->MediaPresent || !ni->snp->Mode->MediaPresentSupported;
+	if (up && !netif_is_link_up(&ni->nif))
+		netif_set_link_up(&ni->nif);
+	else if (!up && netif_is_link_up(&ni->nif))
+		netif_set_link_down(&ni->nif);
+	return up;
+}
+
 size_t net_count(void)
 {
 	return nifs;

@@ -20,6 +20,8 @@ static const struct config_key known_keys[] = {
 	{ "linux_boot", false },
 	{ "net_boot", false },
 	{ "boot_url", false },
+	{ "boot_order", false },
+	{ "link_timeout", false },
 	/* Linux's syntax for virtio-mmio devices; QEMU microvm and Firecracker
 	 * put it on the command line, and we read it the same way. */
 	{ "virtio_mmio.device", true },
@@ -179,4 +181,39 @@ enum config_source config_source_of(const struct config *c, const char *key)
 const char *config_source_name(enum config_source src)
 {
 	return src == CONFIG_SRC_FW_CFG ? "fw_cfg opt/wireboot/config" : "command line";
+}
+
+/* boot_order: a comma-separated list of "net" and "disk", each at most
+ * once, no empty items. Unset: net,disk. */
+size_t config_boot_order(const struct config *c, enum boot_step order[BOOT_STEPS])
+{
+	static const char *const names[BOOT_STEPS] = { "net", "disk" };
+	const char *v = config_get(c, "boot_order");
+	bool seen[BOOT_STEPS] = { false };
+	size_t n = 0;
+
+	if (!v) {
+		order[0] = BOOT_STEP_NET;
+		order[1] = BOOT_STEP_DISK;
+		return 2;
+	}
+	for (const char *p = v;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		size_t k = 0;
+		while (k < BOOT_STEPS && (strlen(names[k]) != len || strncmp(p, names[k], len)))
+			k++;
+		if (k == BOOT_STEPS || seen[k])
+			return 0;
+		seen[k] = true;
+		order[n++] = (enum boot_step)k;
+		if (!comma)
+			return n;
+		p = comma + 1;
+	}
+}
+
+const char *config_boot_step_name(enum boot_step s)
+{
+	return s == BOOT_STEP_DISK ? "disk" : "net";
 }

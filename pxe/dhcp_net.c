@@ -138,6 +138,23 @@ static void log_lease(const struct dhcp_nic *dn, const struct dhcp_lease *l, uin
 			 dn->c.have_proxy ? " (a proxyDHCP answered without one)" : "");
 }
 
+/* "no DHCP offer on net0 in 10.0 s", one clause per NIC that failed. */
+static void failure_reason(const struct dhcp_nic *dns, size_t n, uint64_t ms, char *why,
+			   size_t size)
+{
+	size_t used = 0;
+
+	why[0] = '\0';
+	for (size_t i = 0; i < n && used < size; i++)
+		used += (size_t)format_buf(why + used, size - used, "%s%s on net%zu",
+					   used ? "; " : "",
+					   dns[i].c.why[0] ? dns[i].c.why : "no lease",
+					   dns[i].ni->index);
+	if (used < size)
+		format_buf(why + used, size - used, " in %llu.%llu s",
+			   (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000 / 100));
+}
+
 int pxe_dhcp(struct pxe_dhcp_result *out, const struct pxe_dhcp_args *args)
 {
 	const uint8_t *uuid = args->uuid;
@@ -145,18 +162,19 @@ int pxe_dhcp(struct pxe_dhcp_result *out, const struct pxe_dhcp_args *args)
 	struct dhcp_nic *dns = sysmem_zalloc(sizeof(*dns) * (n ? n : 1));
 	int rc = -1;
 
+	out->why[0] = '\0';
 	if (!n) {
-		log_error("dhcp: no network interface came up; network boot skipped");
+		format_buf(out->why, sizeof(out->why), "no network interface came up");
 		sysmem_free(dns);
 		return -1;
 	}
 	if (!dns) {
-		log_error("dhcp: out of memory; network boot skipped");
+		format_buf(out->why, sizeof(out->why), "out of memory for DHCP");
 		return -1;
 	}
 	pcb = udp_new();
 	if (!pcb || udp_bind(pcb, IP4_ADDR_ANY, DHCP_CLIENT_PORT) != ERR_OK) {
-		log_error("dhcp: cannot open UDP port 68; network boot skipped");
+		format_buf(out->why, sizeof(out->why), "cannot open UDP port 68");
 		if (pcb)
 			udp_remove(pcb);
 		sysmem_free(dns);
@@ -213,8 +231,8 @@ int pxe_dhcp(struct pxe_dhcp_result *out, const struct pxe_dhcp_args *args)
 			log_warn("dhcp: net%zu ignored %u malformed replies (last: %s)", i,
 				 dn->c.malformed, dhcp_strerror(dn->c.last_error));
 		if (dn != won && dn->c.state == DHCP_FAILED)
-			log_warn("dhcp: net%zu: %s after %llu ms (%u discovers)", i, dn->c.why,
-				 (unsigned long long)(clock_ms() - t0), dn->c.discovers);
+			log_debug("dhcp: net%zu: %s after %llu ms (%u discovers)", i, dn->c.why,
+				  (unsigned long long)(clock_ms() - t0), dn->c.discovers);
 	}
 	if (won) {
 		out->ni = won->ni;
@@ -225,7 +243,7 @@ int pxe_dhcp(struct pxe_dhcp_result *out, const struct pxe_dhcp_args *args)
 		log_lease(won, &out->lease, clock_ms() - t0);
 		rc = 0;
 	} else {
-		log_error("dhcp: no lease on any of %zu interfaces; network boot skipped", n);
+		failure_reason(dns, n, clock_ms() - t0, out->why, sizeof(out->why));
 	}
 	udp_remove(pcb);
 	pcb = NULL;

@@ -96,5 +96,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (config_source_of(&c, key) != c.e[i].source && !is_multi(key))
 			fail("config_source_of disagrees with the entry");
 	}
+
+	/* boot_order: 0, or 1-2 distinct known steps; and 0 exactly when the
+	 * value is set and is not one of the four lists. */
+	enum boot_step order[BOOT_STEPS];
+	size_t no = config_boot_order(&c, order);
+	const char *bo = config_get(&c, "boot_order");
+	if (no > BOOT_STEPS)
+		fail("boot_order: more steps than exist");
+	if (no == 2 && order[0] == order[1])
+		fail("boot_order: a step twice");
+	for (size_t i = 0; i < no; i++)
+		if (order[i] != BOOT_STEP_NET && order[i] != BOOT_STEP_DISK)
+			fail("boot_order: an unknown step");
+	bool valid = !bo || !strcmp(bo, "net") || !strcmp(bo, "disk") || !strcmp(bo, "net,disk") ||
+		     !strcmp(bo, "disk,net");
+	if (valid != (no != 0))
+		fail("boot_order: accepted a bad list or refused a good one");
 	return 0;
 }

@@ -318,6 +318,84 @@ static void test_reads_stay_within_len(void **state)
 	assert_string_equal(config_get(&c, "log"), "ab");
 }
 
+/* Parse "boot_order=<v>" into a fresh config and run config_boot_order. */
+static size_t order_of(const char *v, enum boot_step order[BOOT_STEPS])
+{
+	static struct config c;
+	char line[128];
+
+	config_init(&c);
+	snprintf(line, sizeof(line), "boot_order=%s", v);
+	assert_int_equal(parse_exact(&c, line, strlen(line), CONFIG_SRC_CMDLINE), 0);
+	return config_boot_order(&c, order);
+}
+
+static void test_boot_order_default_is_net_then_disk(void **state)
+{
+	struct config c;
+	enum boot_step o[BOOT_STEPS];
+
+	config_init(&c);
+	assert_int_equal(config_boot_order(&c, o), 2);
+	assert_int_equal(o[0], BOOT_STEP_NET);
+	assert_int_equal(o[1], BOOT_STEP_DISK);
+	assert_string_equal(config_boot_step_name(o[0]), "net");
+	assert_string_equal(config_boot_step_name(o[1]), "disk");
+}
+
+static void test_boot_order_values(void **state)
+{
+	enum boot_step o[BOOT_STEPS];
+
+	assert_int_equal(order_of("disk", o), 1);
+	assert_int_equal(o[0], BOOT_STEP_DISK);
+	assert_int_equal(order_of("net", o), 1);
+	assert_int_equal(o[0], BOOT_STEP_NET);
+	assert_int_equal(order_of("disk,net", o), 2);
+	assert_int_equal(o[0], BOOT_STEP_DISK);
+	assert_int_equal(o[1], BOOT_STEP_NET);
+	assert_int_equal(order_of("net,disk", o), 2);
+	assert_int_equal(o[0], BOOT_STEP_NET);
+	assert_int_equal(o[1], BOOT_STEP_DISK);
+}
+
+static void test_boot_order_bad_values_give_zero(void **state)
+{
+	static const char *const bad[] = {
+		"",	     ",",	 "net,",     ",disk",	  "net,,disk", "disk,disk",
+		"net,net",   "net,disk,net", "NET",	     "nets",	  "ne",	       "disk net",
+		"network",   "pxe",	 "disk,usb", "net;disk",
+	};
+	enum boot_step o[BOOT_STEPS];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		static struct config c;
+		config_init(&c);
+		/* A space needs quotes to get into the value at all. */
+		if (!strcmp(bad[i], "disk net")) {
+			assert_int_equal(PARSE(&c, "boot_order=\"disk net\"", CONFIG_SRC_FW_CFG), 0);
+			assert_int_equal(config_boot_order(&c, o), 0);
+			continue;
+		}
+		assert_int_equal(order_of(bad[i], o), 0);
+	}
+}
+
+static void test_boot_order_later_setting_wins(void **state)
+{
+	struct config c;
+	enum boot_step o[BOOT_STEPS];
+
+	config_init(&c);
+	PARSE(&c, "boot_order=net link_timeout=5 dhcp_timeout=4", CONFIG_SRC_CMDLINE);
+	PARSE(&c, "boot_order=disk", CONFIG_SRC_FW_CFG);
+	assert_int_equal(c.n_problems, 0);
+	assert_int_equal(config_boot_order(&c, o), 1);
+	assert_int_equal(o[0], BOOT_STEP_DISK);
+	assert_string_equal(config_get(&c, "link_timeout"), "5");
+	assert_string_equal(config_get(&c, "dhcp_timeout"), "4");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +414,10 @@ int main(void)
 	    cmocka_unit_test(test_embedded_nul_stops_parsing),
 	    cmocka_unit_test(test_embedded_nul_in_a_comment_stops_parsing),
 	    cmocka_unit_test(test_reads_stay_within_len),
+	    cmocka_unit_test(test_boot_order_default_is_net_then_disk),
+	    cmocka_unit_test(test_boot_order_values),
+	    cmocka_unit_test(test_boot_order_bad_values_give_zero),
+	    cmocka_unit_test(test_boot_order_later_setting_wins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
