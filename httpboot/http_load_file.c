@@ -5,6 +5,7 @@
  * it, keeps it, and copies it on the call with a buffer large enough. */
 #include <string.h>
 #include <efi_handle.h>
+#include <efi_load_file.h>
 #include <fetch.h>
 #include <http.h>
 #include <http_boot.h>
@@ -65,23 +66,6 @@ static EFI_STATUS wanted_url(const struct http_lf *h, const EFI_DEVICE_PATH *fp,
 	return EFI_SUCCESS;
 }
 
-/* A fetch failure as LoadFile's status (s.13.1). */
-static EFI_STATUS fetch_status(enum fetch_err e)
-{
-	switch (e) {
-	case FETCH_NOT_FOUND:
-		return EFI_NOT_FOUND;
-	case FETCH_TIMEOUT:
-		return EFI_TIMEOUT;
-	case FETCH_REFUSED:
-		return EFI_ACCESS_DENIED;
-	case FETCH_TOO_LARGE:
-		return EFI_OUT_OF_RESOURCES;
-	default:
-		return EFI_DEVICE_ERROR;
-	}
-}
-
 /* EFI_LOAD_FILE_PROTOCOL.LoadFile: BootPolicy does not matter, a URL
  * names one file either way. */
 static EFI_STATUS EFIAPI http_lf_load(EFI_LOAD_FILE_PROTOCOL *This, EFI_DEVICE_PATH *FilePath,
@@ -107,20 +91,14 @@ static EFI_STATUS EFIAPI http_lf_load(EFI_LOAD_FILE_PROTOCOL *This, EFI_DEVICE_P
 		}
 		if (fetch_file(boot_fc, url, &cached)) {
 			fetch_report(&cached, "LoadFile fails");
-			return fetch_status(cached.err);
+			return efi_fetch_status(cached.err);
 		}
 		memcpy(cached_url, url, strlen(url) + 1);
 	}
-	if (!Buffer || *BufferSize < cached.size) {
-		*BufferSize = cached.size;
-		return EFI_BUFFER_TOO_SMALL;
-	}
-	if (cached.size)
-		memcpy(Buffer, cached.data, cached.size);
-	*BufferSize = cached.size;
-	fetched_free(&cached);
-	cached_url[0] = '\0';
-	return EFI_SUCCESS;
+	st = efi_load_file_copy(&cached, BufferSize, Buffer);
+	if (st == EFI_SUCCESS)
+		cached_url[0] = '\0';
+	return st;
 }
 
 /* Give h the path dp (pool, now h's): installed with LoadFile on a new

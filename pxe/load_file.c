@@ -6,6 +6,7 @@
  * server again, then lets it go. */
 #include <string.h>
 #include <efi_devpath.h>
+#include <efi_load_file.h>
 #include <fetch.h>
 #include <log.h>
 #include <pxe.h>
@@ -32,31 +33,14 @@ static EFI_STATUS EFIAPI load_file(EFI_LOAD_FILE_PROTOCOL *This, EFI_DEVICE_PATH
 	if (!have_cached) {
 		if (fetch_file(bc->fc, bc->dhcp->lease.boot_file, &cached)) {
 			fetch_report(&cached, "LoadFile fails");
-			switch (cached.err) {
-			case FETCH_NOT_FOUND:
-				return EFI_NOT_FOUND;
-			case FETCH_TIMEOUT:
-				return EFI_TIMEOUT;
-			case FETCH_REFUSED:
-				return EFI_ACCESS_DENIED;
-			case FETCH_TOO_LARGE:
-				return EFI_OUT_OF_RESOURCES;
-			default:
-				return EFI_DEVICE_ERROR;
-			}
+			return efi_fetch_status(cached.err);
 		}
 		have_cached = true;
 	}
-	if (!Buffer || *BufferSize < cached.size) {
-		*BufferSize = cached.size;
-		return EFI_BUFFER_TOO_SMALL;
-	}
-	if (cached.size)
-		memcpy(Buffer, cached.data, cached.size);
-	*BufferSize = cached.size;
-	fetched_free(&cached);
-	have_cached = false;
-	return EFI_SUCCESS;
+	EFI_STATUS s = efi_load_file_copy(&cached, BufferSize, Buffer);
+	if (s == EFI_SUCCESS)
+		have_cached = false;
+	return s;
 }
 
 EFI_LOAD_FILE_INTERFACE *pxe_load_file_protocol(void)
