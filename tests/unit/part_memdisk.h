@@ -1,9 +1,8 @@
-/* An in-memory struct blkdev for the partition-table tests and fuzz
- * targets (test_gpt, test_mbr, fuzz_gpt, fuzz_mbr). The disk has `blocks`
- * blocks; `head` blocks of data sit at LBA 0 and `tail` blocks at the end
- * (so a GPT's backup fits in a small buffer); every other block reads as
- * zeros, or fails when fail_holes is set. fail_lba (when not ~0) fails
- * any read that touches it. Reads count, so a test sees they stay bounded. */
+/* A sparse in-memory struct blkdev for the partition-table tests and fuzz
+ * targets (test_gpt, test_mbr, fuzz_gpt, fuzz_mbr): a disk of `blocks`
+ * blocks where up to MEMDISK_EXTENTS runs of blocks hold data and every
+ * other block reads as zeros (or fails, with fail_holes). A read touching
+ * fail_lba fails. Reads are counted, so a test can see they stay bounded. */
 #ifndef WB_PART_MEMDISK_H
 #define WB_PART_MEMDISK_H
 
@@ -12,9 +11,16 @@
 #include <string.h>
 #include <blkdev.h>
 
+#define MEMDISK_EXTENTS 32
+
+struct memdisk_extent {
+	uint64_t lba, count;
+	const uint8_t *data;
+};
+
 struct memdisk {
-	const uint8_t *head, *tail;
-	uint64_t head_blocks, tail_blocks;
+	struct memdisk_extent ext[MEMDISK_EXTENTS];
+	size_t n;
 	uint64_t fail_lba;
 	bool fail_holes;
 	uint64_t reads;
@@ -29,13 +35,15 @@ static int memdisk_read(void *ctx, uint64_t lba, uint64_t count, void *buf)
 
 	m->reads++;
 	for (uint64_t i = 0; i < count; i++, lba++, out += bs) {
-		uint64_t tail_at = m->dev.blocks - m->tail_blocks;
+		const struct memdisk_extent *e = NULL;
 		if (lba == m->fail_lba)
 			return -1;
-		if (lba < m->head_blocks)
-			memcpy(out, m->head + lba * bs, bs);
-		else if (lba >= tail_at)
-			memcpy(out, m->tail + (lba - tail_at) * bs, bs);
+		/* The last extent holding lba wins. */
+		for (size_t k = 0; k < m->n; k++)
+			if (lba >= m->ext[k].lba && lba - m->ext[k].lba < m->ext[k].count)
+				e = &m->ext[k];
+		if (e)
+			memcpy(out, e->data + (lba - e->lba) * bs, bs);
 		else if (m->fail_holes)
 			return -1;
 		else
@@ -44,23 +52,62 @@ static int memdisk_read(void *ctx, uint64_t lba, uint64_t count, void *buf)
 	return 0;
 }
 
-/* A disk of blocks blocks of bs bytes over head (and tail, may be NULL). */
-static inline void memdisk_init(struct memdisk *m, uint32_t bs, uint64_t blocks,
-				const uint8_t *head, uint64_t head_blocks, const uint8_t *tail,
-				uint64_t tail_blocks)
+/* An empty disk of blocks blocks of bs bytes. */
+static inline void memdisk_init(struct memdisk *m, uint32_t bs, uint64_t blocks)
 {
 	memset(m, 0, sizeof(*m));
-	m->head = head;
-	m->head_blocks = head_blocks < blocks ? head_blocks : blocks;
-	m->tail = tail;
-	m->tail_blocks =
-	    tail_blocks < blocks - m->head_blocks ? tail_blocks : blocks - m->head_blocks;
 	m->fail_lba = ~0ull;
 	m->dev.ctx = m;
 	m->dev.block_size = bs;
 	m->dev.blocks = blocks;
 	m->dev.read_only = true;
 	m->dev.read = memdisk_read;
+}
+
+/* count blocks of data at lba (the caller keeps data alive); false when
+ * the extent table is full. */
+static inline bool memdisk_add(struct memdisk *m, uint64_t lba, uint64_t count, const uint8_t *data)
+{
+	if (m->n == MEMDISK_EXTENTS)
+		return false;
+	m->ext[m->n++] = (struct memdisk_extent){lba, count, data};
+	return true;
+}
+
+/* The fuzz targets' input (fuzz_gpt, fuzz_mbr): byte 0 flags (bit 0:
+ * 4096-byte blocks, else 512; bit 1: blocks without data fail to read),
+ * bytes 1-4 the disk's size in blocks (little endian, 0 counts as 1),
+ * then extents to the end: a 4-byte LBA (bit 31 set: that many blocks
+ * before the end of the disk), a count byte, and count blocks of data (the
+ * last extent gets the whole blocks that remain). False if too short. */
+static inline bool memdisk_from_fuzz(struct memdisk *m, const uint8_t *p, size_t len)
+{
+	if (len < 5)
+		return false;
+	uint32_t bs = p[0] & 1 ? 4096 : 512;
+	uint64_t blocks = p[1] | (uint32_t)p[2] << 8 | (uint32_t)p[3] << 16 | (uint64_t)p[4] << 24;
+	memdisk_init(m, bs, blocks ? blocks : 1);
+	m->fail_holes = p[0] & 2;
+	p += 5;
+	len -= 5;
+	while (len >= 5 && m->n < MEMDISK_EXTENTS) {
+		uint32_t at =
+		    p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		uint64_t count = p[4];
+		p += 5;
+		len -= 5;
+		if (count > len / bs)
+			count = len / bs;
+		uint64_t lba = at;
+		if (at & 0x80000000u) {
+			uint64_t back = at & 0x7fffffffu;
+			lba = back <= m->dev.blocks ? m->dev.blocks - back : 0;
+		}
+		memdisk_add(m, lba, count, p);
+		p += count * bs;
+		len -= count * bs;
+	}
+	return true;
 }
 
 #endif

@@ -5,11 +5,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <crc32.h>
 #include <partition.h>
+#include "part_check.h"
 #include "part_memdisk.h"
 
 #define DISK_BLOCKS 4096
@@ -26,6 +28,15 @@ struct img {
 	uint64_t array_blocks;
 	struct memdisk md;
 };
+
+/* gpt_parse, and whatever it returns, a table that part_check accepts. */
+static int parse(struct img *im, struct part_table *t)
+{
+	int rc = gpt_parse(&im->md.dev, t);
+
+	assert_null(part_check(t, &im->md.dev, rc));
+	return rc;
+}
 
 struct ent {
 	const uint8_t *type;
@@ -132,7 +143,8 @@ static void img_build(struct img *im, uint32_t bs, uint64_t blocks, uint32_t ent
 	memcpy(blk(im, backup_array), blk(im, 2), im->array_blocks * bs);
 	write_header(im, 1, blocks - 1, 2);
 	write_header(im, blocks - 1, 1, backup_array);
-	memdisk_init(&im->md, bs, blocks, im->data, blocks, NULL, 0);
+	memdisk_init(&im->md, bs, blocks);
+	memdisk_add(&im->md, 0, blocks, im->data);
 }
 
 static void img_free(struct img *im)
@@ -165,7 +177,7 @@ static void test_good_gpt(void **state)
 	char name[40];
 
 	img_two(&im, 512);
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.scheme, PART_SCHEME_GPT);
 	assert_int_equal(t.header_lba, 1);
 	assert_false(t.backup_used);
@@ -205,7 +217,7 @@ static void test_bad_primary_crc_uses_backup(void **state)
 
 	img_two(&im, 512);
 	blk(&im, 1)[40] ^= 1; /* FirstUsableLBA changed, CRC not updated */
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_true(t.backup_used);
 	assert_int_equal(t.header_lba, DISK_BLOCKS - 1);
 	assert_string_equal(t.primary_reason, "header CRC32 mismatch");
@@ -221,7 +233,7 @@ static void test_primary_array_crc_wrong_uses_backup(void **state)
 
 	img_two(&im, 512);
 	blk(&im, 2)[32] ^= 0x40; /* the first entry's start, primary copy only */
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_true(t.backup_used);
 	assert_string_equal(t.primary_reason, "entry array CRC32 mismatch");
 	assert_int_equal(t.count, 2);
@@ -237,7 +249,7 @@ static void test_both_bad_is_an_error(void **state)
 	img_two(&im, 512);
 	blk(&im, 1)[0] = 'X';
 	blk(&im, DISK_BLOCKS - 1)[16] ^= 0xff;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_int_equal(t.count, 0);
 	assert_string_equal(t.reason, "primary and backup GPT both bad");
 	assert_string_equal(t.primary_reason, "no \"EFI PART\" signature");
@@ -248,7 +260,7 @@ static void test_both_bad_is_an_error(void **state)
 	img_two(&im, 512);
 	blk(&im, 2)[40] ^= 1;
 	blk(&im, DISK_BLOCKS - 1 - im.array_blocks)[40] ^= 1;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_int_equal(t.count, 0);
 	assert_string_equal(t.backup_reason, "entry array CRC32 mismatch");
 	img_free(&im);
@@ -261,16 +273,16 @@ static void test_no_protective_mbr(void **state)
 
 	img_two(&im, 512);
 	blk(&im, 0)[510] = 0;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_string_equal(t.reason, "no MBR signature at LBA 0");
 	blk(&im, 0)[510] = 0x55;
 	blk(&im, 0)[446 + 4] = 0x83;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_string_equal(t.reason, "no protective MBR (type 0xEE at LBA 1)");
 	/* A hybrid MBR: 0xEE in another slot still counts. */
 	memcpy(blk(&im, 0) + 446 + 16, blk(&im, 0) + 446, 16);
 	blk(&im, 0)[446 + 16 + 4] = 0xee;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 2);
 	img_free(&im);
 }
@@ -287,7 +299,7 @@ static void test_overlapping_entries_skipped(void **state)
 	};
 
 	img_build(&im, 512, DISK_BLOCKS, 128, 128, e, 4);
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 2);
 	assert_int_equal(t.part[0].number, 1);
 	assert_int_equal(t.part[1].number, 3);
@@ -312,7 +324,7 @@ static void test_entries_past_the_end_skipped(void **state)
 	};
 
 	img_build(&im, 512, DISK_BLOCKS, 128, 128, e, 6);
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 1);
 	assert_int_equal(t.part[0].number, 6);
 	assert_int_equal(t.skipped, 5);
@@ -361,7 +373,7 @@ static void test_hostile_header_fields(void **state)
 		/* The header size is checked before the CRC it bounds. */
 		if (cases[i].off != 12)
 			fix_header_crc(&im, 1);
-		assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+		assert_int_equal(parse(&im, &t), 0);
 		assert_true(t.backup_used);
 		assert_string_equal(t.primary_reason, cases[i].why);
 		assert_int_equal(t.count, 2);
@@ -374,7 +386,7 @@ static void test_hostile_header_fields(void **state)
 		if (cases[i].off != 12)
 			fix_header_crc(&im, DISK_BLOCKS - 1);
 		im.md.reads = 0;
-		assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+		assert_int_equal(parse(&im, &t), -1);
 		assert_int_equal(t.count, 0);
 		assert_true(im.md.reads < 16);
 		img_free(&im);
@@ -388,14 +400,14 @@ static void test_4096_byte_blocks(void **state)
 
 	img_two(&im, 4096);
 	assert_int_equal(im.array_blocks, 4);
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_false(t.backup_used);
 	assert_int_equal(t.count, 2);
 	assert_int_equal(t.part[0].start, 64);
 	assert_int_equal(t.part[1].blocks, DISK_BLOCKS - 40 - 1064 + 1);
 	/* Backup on 4096-byte blocks too. */
 	blk(&im, 1)[0] = 0;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_true(t.backup_used);
 	assert_int_equal(t.count, 2);
 	img_free(&im);
@@ -411,7 +423,7 @@ static void test_large_entries_and_many_partitions(void **state)
 	for (size_t i = 0; i < PART_MAX + 3; i++)
 		e[i] = (struct ent){linux_guid, (uint8_t)i, 1000 + 10 * i, 1009 + 10 * i, 0, "p"};
 	img_build(&im, 512, DISK_BLOCKS * 4, 256, 1024, e, PART_MAX + 3);
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_false(t.backup_used);
 	assert_int_equal(t.count, PART_MAX);
 	assert_int_equal(t.part[PART_MAX - 1].number, PART_MAX);
@@ -429,7 +441,7 @@ static void test_no_entries_and_empty_array(void **state)
 	struct part_table t;
 
 	img_build(&im, 512, DISK_BLOCKS, 128, 128, NULL, 0);
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 0);
 	assert_int_equal(t.skipped, 0);
 	img_free(&im);
@@ -449,12 +461,13 @@ static void test_alternate_lba_when_disk_grew(void **state)
 	free(im.data);
 	im.data = grown;
 	im.blocks = DISK_BLOCKS * 2;
-	memdisk_init(&im.md, 512, DISK_BLOCKS * 2, grown, DISK_BLOCKS * 2, NULL, 0);
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	memdisk_init(&im.md, 512, DISK_BLOCKS * 2);
+	memdisk_add(&im.md, 0, DISK_BLOCKS * 2, grown);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_false(t.backup_used);
 	/* Primary array bad: the backup where AlternateLBA says. */
 	blk(&im, 2)[33] ^= 1;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_true(t.backup_used);
 	assert_int_equal(t.header_lba, DISK_BLOCKS - 1);
 	assert_int_equal(t.count, 2);
@@ -468,22 +481,88 @@ static void test_read_errors(void **state)
 
 	img_two(&im, 512);
 	im.md.fail_lba = 3; /* inside the primary array */
-	assert_int_equal(gpt_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_true(t.backup_used);
 	assert_string_equal(t.primary_reason, "cannot read the entry array");
 	im.md.fail_lba = 0;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_string_equal(t.reason, "cannot read LBA 0");
 	img_free(&im);
 
 	/* A disk too small for any GPT, and odd block sizes. */
 	img_two(&im, 512);
 	im.md.dev.blocks = 2;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	im.md.dev.blocks = DISK_BLOCKS;
 	im.md.dev.block_size = 1024 + 512;
-	assert_int_equal(gpt_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	img_free(&im);
+}
+
+/* A fuzz seed (tests/fuzz/mkseeds_part.py) as a disk; the test runs from
+ * the repository's top. The buffer is the caller's to free. */
+static uint8_t *load_seed(const char *name, struct memdisk *m)
+{
+	char path[256];
+	uint8_t *buf = malloc(1 << 20);
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/fuzz/corpus/fuzz_gpt/%s", name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	assert_true(memdisk_from_fuzz(m, buf, n));
+	return buf;
+}
+
+static void test_sgdisk_tables(void **state)
+{
+	struct memdisk m;
+	struct part_table t;
+	char name[40];
+	uint8_t *buf;
+
+	/* sgdisk -n1:2048:+1M -t1:ef00 -c1:"EFI System" -n2:0:0 -t2:8300 on 4 MiB. */
+	buf = load_seed("sgdisk_esp_root", &m);
+	assert_int_equal(m.dev.blocks, 8192);
+	assert_int_equal(gpt_parse(&m.dev, &t), 0);
+	assert_null(part_check(&t, &m.dev, 0));
+	assert_false(t.backup_used);
+	assert_int_equal(t.count, 2);
+	assert_true(t.part[0].esp);
+	assert_int_equal(t.part[0].start, 2048);
+	assert_int_equal(t.part[0].blocks, 2048);
+	part_name_ascii(&t.part[0], name, sizeof(name));
+	assert_string_equal(name, "EFI System");
+	assert_memory_equal(t.part[1].type_guid, linux_guid, 16);
+	assert_int_equal(t.part[1].start, 4096);
+	assert_int_equal(t.part[1].start + t.part[1].blocks, 8192 - 34 + 1);
+	free(buf);
+
+	buf = load_seed("sgdisk_primary_bad", &m);
+	assert_int_equal(gpt_parse(&m.dev, &t), 0);
+	assert_true(t.backup_used);
+	assert_string_equal(t.primary_reason, "header CRC32 mismatch");
+	assert_int_equal(t.count, 2);
+	free(buf);
+
+	buf = load_seed("sgdisk_twelve", &m);
+	assert_int_equal(gpt_parse(&m.dev, &t), 0);
+	assert_int_equal(t.count, 12);
+	assert_int_equal(t.part[11].number, 12);
+	assert_int_equal(t.part[11].blocks, 128);
+	free(buf);
+
+	buf = load_seed("gpt_4096", &m);
+	assert_int_equal(m.dev.block_size, 4096);
+	assert_int_equal(gpt_parse(&m.dev, &t), 0);
+	assert_int_equal(t.count, 2);
+	assert_true(t.part[0].esp);
+	assert_int_equal(t.part[0].start, 256);
+	free(buf);
 }
 
 int main(void)
@@ -503,6 +582,7 @@ int main(void)
 	    cmocka_unit_test(test_no_entries_and_empty_array),
 	    cmocka_unit_test(test_alternate_lba_when_disk_grew),
 	    cmocka_unit_test(test_read_errors),
+	    cmocka_unit_test(test_sgdisk_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

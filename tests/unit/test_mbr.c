@@ -6,10 +6,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <partition.h>
+#include "part_check.h"
 #include "part_memdisk.h"
 
 #define DISK_BLOCKS 8192
@@ -20,6 +22,15 @@ struct img {
 	uint64_t blocks;
 	struct memdisk md;
 };
+
+/* mbr_parse, and whatever it returns, a table that part_check accepts. */
+static int parse(struct img *im, struct part_table *t)
+{
+	int rc = mbr_parse(&im->md.dev, t);
+
+	assert_null(part_check(t, &im->md.dev, rc));
+	return rc;
+}
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -58,7 +69,8 @@ static void img_new(struct img *im, uint32_t bs, uint64_t blocks)
 	blk(im, 0)[510] = 0x55;
 	blk(im, 0)[511] = 0xaa;
 	put32(blk(im, 0) + 0x1b8, 0xdeadbeef);
-	memdisk_init(&im->md, bs, blocks, im->data, blocks, NULL, 0);
+	memdisk_init(&im->md, bs, blocks);
+	memdisk_add(&im->md, 0, blocks, im->data);
 }
 
 static void test_primaries(void **state)
@@ -69,7 +81,7 @@ static void test_primaries(void **state)
 	img_new(&im, 512, DISK_BLOCKS);
 	rec(&im, 0, 0, 0x80, 0xef, 2048, 2048);
 	rec(&im, 0, 2, 0x00, 0x83, 4096, 4000);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.scheme, PART_SCHEME_MBR);
 	assert_int_equal(t.mbr_signature, 0xdeadbeef);
 	assert_int_equal(t.count, 2);
@@ -100,19 +112,19 @@ static void test_bad_primaries_skipped(void **state)
 	rec(&im, 0, 1, 0, 0x83, 150, 100);		 /* overlaps 1 */
 	rec(&im, 0, 2, 0, 0x83, DISK_BLOCKS - 10, 11);	 /* one block past the end */
 	rec(&im, 0, 3, 0, 0x83, 0xffffffff, 0xffffffff); /* far past */
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 1);
 	assert_int_equal(t.skipped, 3);
 	assert_int_equal(t.skip_number, 2);
 	assert_string_equal(t.skip_reason, "overlaps an earlier partition");
 	rec(&im, 0, 1, 0, 0x83, 0, 10);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_string_equal(t.skip_reason, "starts at LBA 0");
 	/* Empty records (type 0 or size 0) are not partitions at all. */
 	rec(&im, 0, 1, 0, 0x00, 300, 10);
 	rec(&im, 0, 2, 0, 0x83, 400, 0);
 	rec(&im, 0, 3, 0, 0x0c, DISK_BLOCKS - 10, 10);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 2);
 	assert_int_equal(t.skipped, 0);
 	assert_int_equal(t.part[1].number, 4);
@@ -126,12 +138,12 @@ static void test_protective_mbr_refused(void **state)
 
 	img_new(&im, 512, DISK_BLOCKS);
 	rec(&im, 0, 0, 0, 0xee, 1, DISK_BLOCKS - 1);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_string_equal(t.reason, "protective MBR: the disk is GPT");
 	assert_int_equal(t.count, 0);
 	/* A hybrid MBR too: its GPT rules. */
 	rec(&im, 0, 1, 0x80, 0x0c, 2048, 2048);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_int_equal(t.count, 0);
 	free(im.data);
 }
@@ -144,13 +156,13 @@ static void test_bad_signature(void **state)
 	img_new(&im, 512, DISK_BLOCKS);
 	rec(&im, 0, 0, 0, 0x83, 100, 100);
 	blk(&im, 0)[511] = 0xab;
-	assert_int_equal(mbr_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_string_equal(t.reason, "no MBR signature at LBA 0");
 	assert_int_equal(t.count, 0);
 	/* A FAT boot sector has the signature but code in the records. */
 	blk(&im, 0)[511] = 0xaa;
 	blk(&im, 0)[446] = 0x31;
-	assert_int_equal(mbr_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_string_equal(t.reason, "LBA 0 is not a partition table (boot indicators)");
 	free(im.data);
 }
@@ -177,7 +189,7 @@ static void test_extended_chain(void **state)
 	rec(&im, 0, 0, 0, 0x83, 100, 900);
 	chain(&im, 1000, 3000, 3, 1000, 999);
 	rec(&im, 0, 2, 0, 0x07, 4000, 100);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.skipped, 0);
 	assert_int_equal(t.count, 5);
 	assert_int_equal(t.part[0].number, 1);
@@ -190,7 +202,7 @@ static void test_extended_chain(void **state)
 	}
 	/* An EBR with an empty logical record still links on. */
 	memset(blk(&im, 2000) + 446, 0, 16);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 4);
 	assert_int_equal(t.part[3].number, 6);
 	assert_int_equal(t.part[3].start, 3001);
@@ -207,14 +219,14 @@ static void test_looping_chain_ends(void **state)
 	/* The third EBR points back at the second. */
 	rec(&im, 3000, 1, 0, 0x05, 1000, 1000);
 	im.md.reads = 0;
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 3);
 	assert_string_equal(t.skip_reason, "EBR chain loops");
 	assert_true(im.md.reads <= 5);
 	/* An EBR pointing at itself (offset 0 from the extended start is the
 	 * first EBR: refused as a link before it can loop). */
 	rec(&im, 1000, 1, 0, 0x05, 0, 1000);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 1);
 	assert_string_equal(t.skip_reason, "EBR link outside the extended partition");
 	free(im.data);
@@ -228,7 +240,7 @@ static void test_long_chain_bounded(void **state)
 	img_new(&im, 512, DISK_BLOCKS);
 	chain(&im, 100, 4 * 200, 200, 4, 2);
 	im.md.reads = 0;
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, MBR_MAX_EBR);
 	assert_int_equal(t.part[MBR_MAX_EBR - 1].number, 4 + MBR_MAX_EBR);
 	assert_string_equal(t.skip_reason, "EBR chain too long");
@@ -245,7 +257,7 @@ static void test_hostile_logicals(void **state)
 	chain(&im, 1000, 3000, 3, 1000, 10);
 	rec(&im, 2000, 0, 0, 0x83, 5000, 10); /* outside the extended partition */
 	rec(&im, 3000, 0, 0, 0x83, 0, 10);    /* covers its own EBR */
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 1);
 	assert_int_equal(t.skipped, 2);
 	assert_int_equal(t.skip_number, 6);
@@ -254,23 +266,23 @@ static void test_hostile_logicals(void **state)
 	/* A link past the extended partition, and an EBR with no signature. */
 	chain(&im, 1000, 3000, 3, 1000, 10);
 	rec(&im, 2000, 1, 0, 0x05, 3000, 10);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 2);
 	assert_string_equal(t.skip_reason, "EBR link outside the extended partition");
 	chain(&im, 1000, 3000, 3, 1000, 10);
 	blk(&im, 2000)[510] = 0;
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 1);
 	assert_string_equal(t.skip_reason, "EBR without signature");
 
 	/* A second extended partition, and one overlapping a primary. */
 	blk(&im, 2000)[510] = 0x55;
 	rec(&im, 0, 2, 0, 0x05, 5000, 100);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 3);
 	assert_string_equal(t.skip_reason, "a second extended partition");
 	rec(&im, 0, 2, 0, 0x83, 3500, 100);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 1);
 	assert_int_equal(t.skip_number, 2);
 	assert_string_equal(t.skip_reason, "extended partition overlaps a primary");
@@ -278,11 +290,11 @@ static void test_hostile_logicals(void **state)
 	/* Read errors in the chain end it. */
 	rec(&im, 0, 2, 0, 0, 0, 0);
 	im.md.fail_lba = 3000;
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 2);
 	assert_string_equal(t.skip_reason, "cannot read an EBR");
 	im.md.fail_lba = 0;
-	assert_int_equal(mbr_parse(&im.md.dev, &t), -1);
+	assert_int_equal(parse(&im, &t), -1);
 	assert_string_equal(t.reason, "cannot read LBA 0");
 	free(im.data);
 }
@@ -295,7 +307,7 @@ static void test_4096_byte_blocks(void **state)
 	img_new(&im, 4096, 1024);
 	rec(&im, 0, 0, 0x80, 0xef, 256, 256);
 	chain(&im, 512, 500, 2, 100, 50);
-	assert_int_equal(mbr_parse(&im.md.dev, &t), 0);
+	assert_int_equal(parse(&im, &t), 0);
 	assert_int_equal(t.count, 3);
 	assert_int_equal(t.part[0].start, 256);
 	assert_int_equal(t.part[1].start, 513);
@@ -303,6 +315,67 @@ static void test_4096_byte_blocks(void **state)
 	assert_int_equal(t.part[2].number, 6);
 	assert_int_equal(t.mbr_signature, 0xdeadbeef);
 	free(im.data);
+}
+
+/* A fuzz seed (tests/fuzz/mkseeds_part.py) as a disk; the test runs from
+ * the repository's top. The buffer is the caller's to free. */
+static uint8_t *load_seed(const char *name, struct memdisk *m)
+{
+	char path[256];
+	uint8_t *buf = malloc(1 << 20);
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/fuzz/corpus/fuzz_mbr/%s", name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	assert_true(memdisk_from_fuzz(m, buf, n));
+	return buf;
+}
+
+static void test_fdisk_tables(void **state)
+{
+	static const uint64_t starts[] = {16, 4128, 6192, 8256};
+	static const uint32_t numbers[] = {1, 5, 6, 7};
+	struct memdisk m;
+	struct part_table t;
+	uint8_t *buf;
+
+	/* busybox fdisk: ESP primary, extended with three logicals, 8 MiB. */
+	buf = load_seed("fdisk_esp_extended", &m);
+	assert_int_equal(mbr_parse(&m.dev, &t), 0);
+	assert_null(part_check(&t, &m.dev, 0));
+	assert_int_equal(t.count, 4);
+	assert_int_equal(t.skipped, 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(t.part[i].number, numbers[i]);
+		assert_int_equal(t.part[i].start, starts[i]);
+	}
+	assert_true(t.part[0].esp);
+	assert_int_equal(t.part[0].blocks, 4096);
+	assert_int_equal(t.part[3].start + t.part[3].blocks, 16384);
+	free(buf);
+
+	buf = load_seed("fdisk_chain_loops", &m);
+	assert_int_equal(mbr_parse(&m.dev, &t), 0);
+	assert_int_equal(t.count, 4);
+	assert_string_equal(t.skip_reason, "EBR chain loops");
+	free(buf);
+
+	buf = load_seed("fdisk_4096", &m);
+	assert_int_equal(m.dev.block_size, 4096);
+	assert_int_equal(mbr_parse(&m.dev, &t), 0);
+	assert_int_equal(t.count, 4);
+	assert_int_equal(t.part[0].start, 16);
+	assert_int_equal(t.part[1].start, 544);
+	free(buf);
+
+	buf = load_seed("sgdisk_protective", &m);
+	assert_int_equal(mbr_parse(&m.dev, &t), -1);
+	free(buf);
 }
 
 int main(void)
@@ -317,6 +390,7 @@ int main(void)
 	    cmocka_unit_test(test_long_chain_bounded),
 	    cmocka_unit_test(test_hostile_logicals),
 	    cmocka_unit_test(test_4096_byte_blocks),
+	    cmocka_unit_test(test_fdisk_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
