@@ -26,8 +26,8 @@ static int blkdev_efi_rw(EFI_BLOCK_IO_PROTOCOL *bio, bool write, uint64_t lba, u
 	}
 	/* Misaligned: an aligned bounce of whole blocks, freed before returning. */
 	uint32_t per = bs > BLKDEV_EFI_BOUNCE ? 1 : BLKDEV_EFI_BOUNCE / bs;
-	uint64_t pages = align_up((uint64_t)per * bs + (align > PAGE_SIZE ? align : 0), PAGE_SIZE) /
-			 PAGE_SIZE;
+	uint64_t pages =
+	    align_up((uint64_t)per * bs + (align > PAGE_SIZE ? align : 0), PAGE_SIZE) / PAGE_SIZE;
 	uint8_t *mem = sysmem_alloc_pages(pages, MEM_BS_DATA, 0);
 	if (!mem)
 		return -1;

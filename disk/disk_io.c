@@ -122,8 +122,9 @@ static EFI_STATUS disk_io_rw(struct disk_io *d, UINT32 MediaId, UINT64 Offset, U
 				return s;
 		} else {
 			for (uint64_t done = 0; done < whole;) {
-				uint32_t n = whole - done < d->bounce_bytes ? (uint32_t)(whole - done)
-									   : d->bounce_bytes;
+				uint32_t n = whole - done < d->bounce_bytes
+						 ? (uint32_t)(whole - done)
+						 : d->bounce_bytes;
 				if (write) {
 					memcpy(d->bounce, p + done, n);
 					s = bio->WriteBlocks(bio, MediaId, lba + done / bs, n,

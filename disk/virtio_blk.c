@@ -26,37 +26,37 @@
 
 /* virtio 1.2 s.5.2.3 feature bits. */
 #define VIRTIO_BLK_F_SIZE_MAX (1ULL << 1)
-#define VIRTIO_BLK_F_SEG_MAX (1ULL << 2)
-#define VIRTIO_BLK_F_RO (1ULL << 5)
+#define VIRTIO_BLK_F_SEG_MAX  (1ULL << 2)
+#define VIRTIO_BLK_F_RO	      (1ULL << 5)
 #define VIRTIO_BLK_F_BLK_SIZE (1ULL << 6)
-#define VIRTIO_BLK_F_FLUSH (1ULL << 9)
+#define VIRTIO_BLK_F_FLUSH    (1ULL << 9)
 #define VIRTIO_BLK_F_TOPOLOGY (1ULL << 10)
 
 /* s.5.2.4: struct virtio_blk_config offsets. */
-#define VBLK_CFG_CAPACITY 0
-#define VBLK_CFG_SIZE_MAX 8
-#define VBLK_CFG_SEG_MAX 12
-#define VBLK_CFG_BLK_SIZE 20
-#define VBLK_CFG_PHYS_EXP 24
+#define VBLK_CFG_CAPACITY  0
+#define VBLK_CFG_SIZE_MAX  8
+#define VBLK_CFG_SEG_MAX   12
+#define VBLK_CFG_BLK_SIZE  20
+#define VBLK_CFG_PHYS_EXP  24
 #define VBLK_CFG_ALIGN_OFF 25
-#define VBLK_CFG_OPT_IO 28
+#define VBLK_CFG_OPT_IO	   28
 
 /* s.5.2.6: request types and status values. */
-#define VIRTIO_BLK_T_IN 0
-#define VIRTIO_BLK_T_OUT 1
-#define VIRTIO_BLK_T_FLUSH 4
-#define VIRTIO_BLK_S_OK 0
-#define VIRTIO_BLK_S_IOERR 1
+#define VIRTIO_BLK_T_IN	    0
+#define VIRTIO_BLK_T_OUT    1
+#define VIRTIO_BLK_T_FLUSH  4
+#define VIRTIO_BLK_S_OK	    0
+#define VIRTIO_BLK_S_IOERR  1
 #define VIRTIO_BLK_S_UNSUPP 2
-#define VBLK_STATUS_NONE 0xff /* what we leave in the status byte */
+#define VBLK_STATUS_NONE    0xff /* what we leave in the status byte */
 
-#define VBLK_SECTOR 512 /* the request's sector field counts these, always */
-#define VBLK_QUEUE 0
-#define VBLK_QUEUE_MAX 256
-#define VBLK_SEGS_MAX 64           /* data descriptors per request, our own cap */
-#define VBLK_REQ_BYTES (4u << 20) /* data bytes per request, our own cap */
+#define VBLK_SECTOR	512 /* the request's sector field counts these, always */
+#define VBLK_QUEUE	0
+#define VBLK_QUEUE_MAX	256
+#define VBLK_SEGS_MAX	64	   /* data descriptors per request, our own cap */
+#define VBLK_REQ_BYTES	(4u << 20) /* data bytes per request, our own cap */
 #define VBLK_TIMEOUT_MS 30000
-#define VBLK_DISKS_MAX 16
+#define VBLK_DISKS_MAX	16
 
 /* s.5.2.6: the device-readable header; data and status follow. */
 struct vblk_hdr {
@@ -72,11 +72,11 @@ struct vblk {
 	char desc[48]; /* "pci 00:03.0 (pci-modern)" */
 	char name[8];  /* "disk0" */
 	struct virtq vq;
-	uint8_t *dma; /* one page: the header, then the status byte */
-	uint32_t seg_bytes;  /* most bytes in one data descriptor */
-	uint16_t segs;       /* most data descriptors in one request */
-	uint32_t req_bytes;  /* most data bytes in one request: whole blocks */
-	bool live;           /* queue set up and DRIVER_OK */
+	uint8_t *dma;	    /* one page: the header, then the status byte */
+	uint32_t seg_bytes; /* most bytes in one data descriptor */
+	uint16_t segs;	    /* most data descriptors in one request */
+	uint32_t req_bytes; /* most data bytes in one request: whole blocks */
+	bool live;	    /* queue set up and DRIVER_OK */
 	EFI_HANDLE handle;
 	EFI_DEVICE_PATH *path;
 };
@@ -151,12 +151,12 @@ static EFI_STATUS vblk_request(struct vblk *b, uint32_t type, uint64_t lba, uint
 	hdr->reserved = 0;
 	hdr->sector = type == VIRTIO_BLK_T_FLUSH ? 0 : lba * (b->media.BlockSize / VBLK_SECTOR);
 	*status = VBLK_STATUS_NONE;
-	v[n++] = (struct virtq_buf){ (uintptr_t)hdr, sizeof(*hdr), false };
+	v[n++] = (struct virtq_buf){(uintptr_t)hdr, sizeof(*hdr), false};
 	for (uint32_t off = 0; off < bytes; off += b->seg_bytes) {
 		uint32_t len = bytes - off < b->seg_bytes ? bytes - off : b->seg_bytes;
-		v[n++] = (struct virtq_buf){ (uintptr_t)(buf + off), len, type == VIRTIO_BLK_T_IN };
+		v[n++] = (struct virtq_buf){(uintptr_t)(buf + off), len, type == VIRTIO_BLK_T_IN};
 	}
-	v[n++] = (struct virtq_buf){ (uintptr_t)status, 1, true };
+	v[n++] = (struct virtq_buf){(uintptr_t)status, 1, true};
 	if (virtq_add_chain(&b->vq, v, n, b)) {
 		log_error("%s %s: no room for a request of %u descriptors in a queue of %u",
 			  b->name, b->desc, n, b->vq.size);
@@ -167,10 +167,11 @@ static EFI_STATUS vblk_request(struct vblk *b, uint32_t type, uint64_t lba, uint
 	uint64_t start = clock_ms();
 	while (!virtq_has_used(&b->vq)) {
 		if (clock_ms() - start > VBLK_TIMEOUT_MS) {
-			static const char *const what[] = { "read", "write", "?", "?", "flush" };
+			static const char *const what[] = {"read", "write", "?", "?", "flush"};
 			log_error("%s %s: %s of %u bytes at lba %llu not finished after %u ms; "
-				  "device reset", b->name, b->desc, what[type], bytes,
-				  (unsigned long long)lba, VBLK_TIMEOUT_MS);
+				  "device reset",
+				  b->name, b->desc, what[type], bytes, (unsigned long long)lba,
+				  VBLK_TIMEOUT_MS);
 			vblk_down(b);
 			vblk_up(b);
 			return EFI_DEVICE_ERROR;
@@ -181,7 +182,8 @@ static EFI_STATUS vblk_request(struct vblk *b, uint32_t type, uint64_t lba, uint
 	void *token = virtq_get(&b->vq, &len);
 	if (token != b) {
 		log_error("%s %s: the device answered with a request we did not post; device "
-			  "reset", b->name, b->desc);
+			  "reset",
+			  b->name, b->desc);
 		vblk_down(b);
 		vblk_up(b);
 		return EFI_DEVICE_ERROR;
@@ -192,8 +194,8 @@ static EFI_STATUS vblk_request(struct vblk *b, uint32_t type, uint64_t lba, uint
 	case VIRTIO_BLK_S_UNSUPP:
 		return EFI_UNSUPPORTED;
 	default:
-		log_error("%s %s: request type %u at lba %llu, %u bytes: device status %u",
-			  b->name, b->desc, type, (unsigned long long)lba, bytes, *status);
+		log_error("%s %s: request type %u at lba %llu, %u bytes: device status %u", b->name,
+			  b->desc, type, (unsigned long long)lba, bytes, *status);
 		return EFI_DEVICE_ERROR;
 	}
 }
@@ -300,7 +302,8 @@ static void vblk_read_config(struct vblk *b)
 			bs = v;
 		else
 			log_warn("%s %s: block size %u is not a power of two in 512..4096; using "
-				 "512", b->name, b->desc, v);
+				 "512",
+				 b->name, b->desc, v);
 	}
 	uint64_t blocks = cap / (bs / VBLK_SECTOR);
 	m->MediaId = 0;
@@ -343,7 +346,7 @@ static void vblk_read_config(struct vblk *b)
 /* Size as people say it: "64 MiB", "1.5 GiB", "100 KiB". */
 static void vblk_size_text(char *buf, size_t n, uint64_t bytes)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB"};
 	int u = 0;
 	uint64_t div = 1024;
 
@@ -364,7 +367,8 @@ static int vblk_attach(struct vblk *b, struct virtio_dev *d)
 {
 	b->vdev = d;
 	format_buf(b->name, sizeof(b->name), "disk%zu", ndisks);
-	format_buf(b->desc, sizeof(b->desc), "%s (%s)", d->name, virtio_transport_name(d->transport));
+	format_buf(b->desc, sizeof(b->desc), "%s (%s)", d->name,
+		   virtio_transport_name(d->transport));
 	b->dma = sysmem_alloc_pages(1, MEM_BS_DATA, 0);
 	if (!b->dma) {
 		log_error("%s %s: no memory for request headers", b->name, b->desc);
@@ -382,8 +386,8 @@ static int vblk_attach(struct vblk *b, struct virtio_dev *d)
 	b->req_bytes = (uint32_t)align_down(req, b->media.BlockSize);
 	if (!b->req_bytes) {
 		log_error("%s %s: size_max %u x seg_max %u is less than one %u-byte block; "
-			  "disk not used", b->name, b->desc, b->seg_bytes, b->segs,
-			  b->media.BlockSize);
+			  "disk not used",
+			  b->name, b->desc, b->seg_bytes, b->segs, b->media.BlockSize);
 		vblk_down(b);
 		goto fail;
 	}
@@ -445,8 +449,8 @@ size_t disk_probe_all(void)
 		char size[24];
 		uint64_t blocks = b->media.MediaPresent ? b->media.LastBlock + 1 : 0;
 		uint64_t bytes = blocks > UINT64_MAX / b->media.BlockSize
-					 ? UINT64_MAX
-					 : blocks * b->media.BlockSize;
+				     ? UINT64_MAX
+				     : blocks * b->media.BlockSize;
 		vblk_size_text(size, sizeof(size), bytes);
 		log_info("%s: %s %s, %u-byte blocks, %s%s", b->name, b->desc,
 			 b->media.MediaPresent ? size : "no media", b->media.BlockSize,

@@ -17,8 +17,14 @@
 
 /* The firmware's memory, from the C library. */
 struct memmap sys_memmap;
-void *sysmem_zalloc(size_t size) { return calloc(1, size); }
-void sysmem_free(void *p) { free(p); }
+void *sysmem_zalloc(size_t size)
+{
+	return calloc(1, size);
+}
+void sysmem_free(void *p)
+{
+	free(p);
+}
 void *sysmem_alloc_pages(uint64_t pages, uint32_t type, uint64_t max_end)
 {
 	return aligned_alloc(PAGE_SIZE, pages * PAGE_SIZE);
@@ -148,9 +154,9 @@ static void random_ranges(uint32_t bs, uint32_t io_align)
 
 	for (int i = 0; i < 2000; i++) {
 		uint64_t off = (uint64_t)rand() % size;
-		size_t len = 1 + (size_t)rand() % (i % 4 == 0 ? size - off : (3 * bs < size - off
-										   ? 3 * bs
-										   : size - off));
+		size_t len =
+		    1 + (size_t)rand() %
+			    (i % 4 == 0 ? size - off : (3 * bs < size - off ? 3 * bs : size - off));
 		size_t shift = (size_t)rand() % 16; /* odd and aligned caller buffers */
 		if (rand() % 2) {
 			for (size_t k = 0; k < len; k++)
@@ -169,10 +175,22 @@ static void random_ranges(uint32_t bs, uint32_t io_align)
 	free(m.data);
 }
 
-static void test_ranges_512(void **state) { random_ranges(512, 0); }
-static void test_ranges_2048_align8(void **state) { random_ranges(2048, 8); }
-static void test_ranges_4096_align4096(void **state) { random_ranges(4096, 4096); }
-static void test_ranges_512_align512(void **state) { random_ranges(512, 512); }
+static void test_ranges_512(void **state)
+{
+	random_ranges(512, 0);
+}
+static void test_ranges_2048_align8(void **state)
+{
+	random_ranges(2048, 8);
+}
+static void test_ranges_4096_align4096(void **state)
+{
+	random_ranges(4096, 4096);
+}
+static void test_ranges_512_align512(void **state)
+{
+	random_ranges(512, 512);
+}
 
 /* UEFI 2.10 s.13.7.2/3: the statuses Disk IO owes before touching the disk. */
 static void test_errors(void **state)
@@ -265,12 +283,12 @@ static void test_blkdev_from_efi(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ranges_512),
-		cmocka_unit_test(test_ranges_2048_align8),
-		cmocka_unit_test(test_ranges_4096_align4096),
-		cmocka_unit_test(test_ranges_512_align512),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_blkdev_from_efi),
+	    cmocka_unit_test(test_ranges_512),
+	    cmocka_unit_test(test_ranges_2048_align8),
+	    cmocka_unit_test(test_ranges_4096_align4096),
+	    cmocka_unit_test(test_ranges_512_align512),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_blkdev_from_efi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
