@@ -9,8 +9,10 @@ prove the images themselves are right before wireboot boots them:
                  with systemd-boot added as BOOTX64.EFI (OVMF has no BLS
                  reader): systemd-boot's own version sort picks
                  6.1.0-10                               -> token c
+  bls-default    the same with loader.conf default debian-6.1.0-9.conf -> b
+  bls-glob       the same with default debian-6.1.0-1.* (a glob)      -> a
 
-    test-env/efi/ovmf_disk_images.py [LAYOUT...] [--microvm]
+    test-env/efi/ovmf_disk_images.py [LAYOUT...]
 
 Each run prints the seconds from QEMU's start to the initramfs marker.
 Exit status 0 when every layout booted the expected entry. Always TCG.
@@ -30,6 +32,15 @@ import diskimg  # noqa: E402
 from run_ovmf import OVMF_CODE, OVMF_VARS, ROOT, run  # noqa: E402
 
 
+# The loader.conf cases of test_disk.py's test_own_bls_picks_the_default, as
+# systemd-boot decides them.
+BLS_CONFS = {
+    "bls": ("timeout 0\n", "c"),
+    "bls-default": ("default debian-6.1.0-9.conf\ntimeout 0\n", "b"),
+    "bls-glob": ("default debian-6.1.0-1.*\ntimeout 0\n", "a"),
+}
+
+
 def build(layout, path):
     """The image for layout and the token its marker line must carry."""
     opts = diskimg.APPEND
@@ -42,7 +53,8 @@ def build(layout, path):
     if layout == "mbr":
         diskimg.systemd_boot(path, options=f"{opts} wb.token=mbr", table="mbr")
         return "mbr"
-    if layout == "bls":
+    if layout.startswith("bls"):
+        conf, token = BLS_CONFS[layout]
         files = diskimg.demo_files()
         for v in ("6.1.0-1", "6.1.0-9", "6.1.0-10"):
             files[f"linux/{v}/vmlinuz"] = diskimg.DEMO / "vmlinuz"
@@ -50,9 +62,9 @@ def build(layout, path):
         for name, text in diskimg.versioned_entries(opts).items():
             files[f"loader/entries/{name}"] = text
         files["EFI/BOOT/BOOTX64.EFI"] = diskimg.SYSTEMD_BOOT
-        files["loader/loader.conf"] = "timeout 0\n"
+        files["loader/loader.conf"] = conf
         diskimg.gpt_disk(path, files)
-        return "c"
+        return token
     raise ValueError(layout)
 
 
@@ -81,7 +93,8 @@ def boot(layout, tmp, timeout):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("layouts", nargs="*", default=["systemd-boot", "grub", "mbr", "bls"])
+    ap.add_argument("layouts", nargs="*",
+                    default=["systemd-boot", "grub", "mbr", "bls", "bls-default", "bls-glob"])
     ap.add_argument("--timeout", type=float, default=300)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ovmf-disk-") as tmp:
