@@ -27,6 +27,7 @@ static int fat_seek(struct fat_node *n, uint32_t idx, uint32_t *clus)
 	}
 	n->hint_idx = idx;
 	n->hint_clus = c;
+	*clus = c;
 	return FAT_OK;
 }
 
