@@ -15,6 +15,7 @@
  * Read into pages of loader data), so any file system driver works. */
 #include <string.h>
 #include <bls.h>
+#include <disk.h>
 #include <diskboot.h>
 #include <efi_devpath.h>
 #include <efi_handle.h>
@@ -33,7 +34,6 @@
 
 static const EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 static const EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
-static const EFI_GUID block_io_guid = BLOCK_IO_PROTOCOL;
 static const EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 /* UEFI 2.10 s.13.18 EFI_PARTITION_INFO_PROTOCOL (not in gnu-efi's headers). */
 static const EFI_GUID part_info_guid = { 0x8cf2f62c, 0xbc9b, 0x4821,
@@ -69,39 +69,30 @@ static const uint8_t *hd_node(const EFI_DEVICE_PATH *dp)
 	return hd;
 }
 
-/* "diskN partM": N the position of the whole disk (a Block IO handle
- * whose path has no HD node) whose path leads to the partition's HD node,
- * M the HD node's partition number. "fsK" when the path says neither. */
+/* "diskN partM": N the disk (disk_handle) whose device path leads to the
+ * partition's HD node, M that node's partition number; "diskN" for a
+ * file system on a whole disk; "fsK" when the path names no disk of ours. */
 static void volume_name(struct volume *v, size_t k)
 {
 	const uint8_t *hd = hd_node(v->dp);
-	size_t disks = efi_handles_with(&block_io_guid, NULL, 0), disk = 0;
+	size_t prefix = hd ? (size_t)(hd - (const uint8_t *)v->dp)
+			   : efi_devpath_instance_size(v->dp);
 
 	format_buf(v->name, sizeof(v->name), "fs%zu", k);
-	if (!hd)
-		return;
-	size_t prefix = (size_t)(hd - (const uint8_t *)v->dp);
-	uint32_t part = (uint32_t)hd[4] | (uint32_t)hd[5] << 8 | (uint32_t)hd[6] << 16 |
-			(uint32_t)hd[7] << 24;
-	EFI_HANDLE *h = disks ? sysmem_zalloc(disks * sizeof(*h)) : NULL;
-	if (h) {
-		size_t again = efi_handles_with(&block_io_guid, h, disks);
-		disks = again < disks ? again : disks;
-	}
-	for (size_t i = 0; h && i < disks; i++) {
-		EFI_DEVICE_PATH *d = efi_protocol_find(h[i], &dp_guid);
-		if (!d || !efi_devpath_valid(d, EFI_DEVPATH_LIMIT) || hd_node(d))
+	for (size_t i = 0; i < disk_count(); i++) {
+		EFI_DEVICE_PATH *d = efi_protocol_find(disk_handle(i), &dp_guid);
+		if (!d || !efi_devpath_valid(d, EFI_DEVPATH_LIMIT) ||
+		    efi_devpath_instance_size(d) != prefix || memcmp(d, v->dp, prefix))
 			continue;
-		if (efi_devpath_instance_size(d) == prefix && !memcmp(d, v->dp, prefix)) {
-			format_buf(v->name, sizeof(v->name), "disk%zu part%u", disk, part);
-			sysmem_free(h);
+		if (!hd) {
+			format_buf(v->name, sizeof(v->name), "disk%zu", i);
 			return;
 		}
-		disk++;
+		uint32_t part = (uint32_t)hd[4] | (uint32_t)hd[5] << 8 | (uint32_t)hd[6] << 16 |
+				(uint32_t)hd[7] << 24;
+		format_buf(v->name, sizeof(v->name), "disk%zu part%u", i, part);
+		return;
 	}
-	if (h)
-		sysmem_free(h);
-	format_buf(v->name, sizeof(v->name), "fs%zu part%u", k, part);
 }
 
 /* An EFI System Partition by EFI_PARTITION_INFO_PROTOCOL (UEFI 2.10
@@ -196,13 +187,15 @@ static EFI_FILE_INFO *file_info(EFI_FILE_HANDLE f, EFI_STATUS *st)
  * bytes. 0, or -1 with out->reason set and nothing kept. */
 static int file_read(const struct volume *v, const char *path, uint64_t max, struct fetched *out)
 {
-	static CHAR16 wpath[BLS_PATH_LEN + 2];
+	static CHAR16 wpath[BLS_NAME_LEN + 32];
 	EFI_FILE_HANDLE f;
 	EFI_STATUS st;
 
 	memset(out, 0, sizeof(*out));
 	out->scheme = "disk";
 	format_buf(out->where, sizeof(out->where), "%s:%s", v->name, path);
+	if (strlen(path) >= sizeof(wpath) / sizeof(wpath[0]))
+		return read_fail(out, FETCH_OTHER, "path too long", 0);
 	ucs2(path, wpath, sizeof(wpath) / sizeof(wpath[0]));
 	st = v->root->Open(v->root, &f, wpath, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st))
