@@ -20,6 +20,7 @@
 #include <bootmgr.h>
 #include <clock.h>
 #include <config.h>
+#include <diskboot.h>
 #include <fetch.h>
 #include <format.h>
 #include <http_boot.h>
@@ -318,14 +319,14 @@ static void bootmgr_net(const struct config *cfg, char *why, size_t size)
 }
 
 /* One step of boot_order; returns only when it booted nothing, with why
- * set (the disk step prints its own line). */
+ * set, or empty after the disk step (diskboot_run prints its own line). */
 static void bootmgr_step(const struct config *cfg, enum boot_step step, char *why, size_t size)
 {
 	why[0] = '\0';
 	if (step == BOOT_STEP_NET)
 		bootmgr_net(cfg, why, size);
 	else
-		format_buf(why, size, "disk boot is not built yet");
+		diskboot_run(); /* it prints its own line */
 }
 
 void bootmgr_run(const struct config *cfg)
