@@ -13,7 +13,11 @@ Path to copy. The layouts on top:
 
     systemd_boot(path, demo, options)   systemd-boot as BOOTX64.EFI, one
                                         loader/entries/ entry: the demo
-                                        kernel + initrd
+                                        kernel + initrd (wireboot boots
+                                        such an entry itself)
+    systemd_boot_uki(path, uki)         systemd-boot and a type 2 entry (a
+                                        UKI in /EFI/Linux/), no type 1
+                                        entries: systemd-boot does the work
     grub(path, demo, options)           Debian's monolithic grubx64.efi as
                                         BOOTX64.EFI, grub.cfg where its
                                         prefix (/EFI/debian) points
@@ -199,6 +203,26 @@ def systemd_boot(path, demo=DEMO, options=APPEND, table="gpt"):
     return gpt_disk(path, files) if table == "gpt" else mbr_disk(path, files)
 
 
+def make_uki(outdir, cmdline):
+    """A Unified Kernel Image (test-env/payload/mkuki.sh: systemd-stub,
+    Debian's kernel, a busybox initramfs) with cmdline built in."""
+    outdir = Path(outdir)
+    subprocess.run([str(ROOT / "test-env" / "payload" / "mkuki.sh"), str(outdir), cmdline],
+                   check=True, stdout=subprocess.DEVNULL)
+    return outdir / "uki.efi"
+
+
+def systemd_boot_uki(path, uki, table="gpt"):
+    """systemd-boot with one Boot Loader Spec type 2 entry: the UKI in
+    /EFI/Linux/. There is no loader/entries/, so a firmware that reads
+    type 1 entries itself (wireboot) still has to run systemd-boot, and
+    systemd-boot finds the UKI on its own."""
+    need(SYSTEMD_BOOT, "systemd-boot-efi")
+    files = {"EFI/BOOT/BOOTX64.EFI": SYSTEMD_BOOT, "EFI/Linux/demo.efi": Path(uki),
+             "loader/loader.conf": "timeout 0\nconsole-mode keep\n"}
+    return gpt_disk(path, files) if table == "gpt" else mbr_disk(path, files)
+
+
 def grub_files(demo=DEMO, options=APPEND):
     need(GRUB, "grub-efi-amd64-bin")
     files = demo_files(demo)
@@ -250,13 +274,16 @@ def versioned_entries(options=APPEND, tokens=("a", "b", "c")):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("layout", choices=["systemd-boot", "grub", "bls", "mbr"])
+    ap.add_argument("layout", choices=["systemd-boot", "systemd-boot-uki", "grub", "bls", "mbr"])
     ap.add_argument("out")
     ap.add_argument("--options", default=APPEND + " wb.token=cli")
     ap.add_argument("--demo", default=str(DEMO))
     a = ap.parse_args()
     if a.layout == "systemd-boot":
         systemd_boot(a.out, Path(a.demo), a.options)
+    elif a.layout == "systemd-boot-uki":
+        with tempfile.TemporaryDirectory() as tmp:
+            systemd_boot_uki(a.out, make_uki(tmp, a.options))
     elif a.layout == "grub":
         grub(a.out, Path(a.demo), a.options)
     elif a.layout == "mbr":

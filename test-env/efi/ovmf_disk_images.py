@@ -3,6 +3,7 @@
 prove the images themselves are right before wireboot boots them:
 
   systemd-boot   GPT, systemd-boot + one BLS entry      -> token sd
+  systemd-boot-uki  GPT, systemd-boot + a UKI in /EFI/Linux (type 2) -> uki
   grub           GPT (FAT16), GRUB + /EFI/debian/grub.cfg -> token grub
   mbr            MBR type 0xEF (FAT16), systemd-boot    -> token mbr
   bls            GPT, the three versioned entries of the BLS-only layout,
@@ -47,6 +48,10 @@ def build(layout, path):
     if layout == "systemd-boot":
         diskimg.systemd_boot(path, options=f"{opts} wb.token=sd")
         return "sd"
+    if layout == "systemd-boot-uki":
+        uki = diskimg.make_uki(Path(path).parent / "uki", f"{opts} wb.token=uki")
+        diskimg.systemd_boot_uki(path, uki)
+        return "uki"
     if layout == "grub":
         diskimg.grub(path, options=f"{opts} wb.token=grub")
         return "grub"
@@ -94,7 +99,7 @@ def boot(layout, tmp, timeout):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("layouts", nargs="*",
-                    default=["systemd-boot", "grub", "mbr", "bls", "bls-default", "bls-glob"])
+                    default=["systemd-boot", "systemd-boot-uki", "grub", "mbr", "bls", "bls-default", "bls-glob"])
     ap.add_argument("--timeout", type=float, default=300)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="ovmf-disk-") as tmp:
