@@ -36,17 +36,17 @@ static const EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 static const EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
 static const EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 /* UEFI 2.10 s.13.18 EFI_PARTITION_INFO_PROTOCOL (not in gnu-efi's headers). */
-static const EFI_GUID part_info_guid = { 0x8cf2f62c, 0xbc9b, 0x4821,
-					 { 0x80, 0x8d, 0xec, 0x9e, 0xc4, 0x21, 0xa1, 0xa0 } };
-static const EFI_GUID esp_type_guid = { 0xc12a7328, 0xf81f, 0x11d2,
-					{ 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b } };
+static const EFI_GUID part_info_guid = {
+    0x8cf2f62c, 0xbc9b, 0x4821, {0x80, 0x8d, 0xec, 0x9e, 0xc4, 0x21, 0xa1, 0xa0}};
+static const EFI_GUID esp_type_guid = {
+    0xc12a7328, 0xf81f, 0x11d2, {0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b}};
 
 /* One file system being tried. */
 struct volume {
 	EFI_HANDLE handle;
 	EFI_DEVICE_PATH *dp; /* the partition's device path */
 	EFI_FILE_HANDLE root;
-	char name[40];	     /* "disk0 part1" */
+	char name[40]; /* "disk0 part1" */
 };
 
 /* The last HD node of a valid path, or NULL. */
@@ -61,8 +61,8 @@ static const uint8_t *hd_node(const EFI_DEVICE_PATH *dp)
 		const EFI_DEVICE_PATH *n = (const EFI_DEVICE_PATH *)(p + at);
 		if (efi_dp_is_end(n))
 			break;
-		if (efi_dp_type(n) == MEDIA_DEVICE_PATH && efi_dp_subtype(n) == MEDIA_HARDDRIVE_DP &&
-		    efi_dp_node_len(n) >= EFI_DP_LEN_HD)
+		if (efi_dp_type(n) == MEDIA_DEVICE_PATH &&
+		    efi_dp_subtype(n) == MEDIA_HARDDRIVE_DP && efi_dp_node_len(n) >= EFI_DP_LEN_HD)
 			hd = p + at;
 		at += efi_dp_node_len(n);
 	}
@@ -75,8 +75,8 @@ static const uint8_t *hd_node(const EFI_DEVICE_PATH *dp)
 static void volume_name(struct volume *v, size_t k)
 {
 	const uint8_t *hd = hd_node(v->dp);
-	size_t prefix = hd ? (size_t)(hd - (const uint8_t *)v->dp)
-			   : efi_devpath_instance_size(v->dp);
+	size_t prefix =
+	    hd ? (size_t)(hd - (const uint8_t *)v->dp) : efi_devpath_instance_size(v->dp);
 
 	format_buf(v->name, sizeof(v->name), "fs%zu", k);
 	for (size_t i = 0; i < disk_count(); i++) {
@@ -200,7 +200,8 @@ static int file_read(const struct volume *v, const char *path, uint64_t max, str
 	st = v->root->Open(v->root, &f, wpath, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st))
 		return read_fail(out, st == EFI_NOT_FOUND ? FETCH_NOT_FOUND : FETCH_OTHER,
-				 st == EFI_NOT_FOUND ? "not found" : "cannot open", st == EFI_NOT_FOUND ? 0 : st);
+				 st == EFI_NOT_FOUND ? "not found" : "cannot open",
+				 st == EFI_NOT_FOUND ? 0 : st);
 	EFI_FILE_INFO *info = file_info(f, &st);
 	if (!info) {
 		f->Close(f);
@@ -235,8 +236,9 @@ static int file_read(const struct volume *v, const char *path, uint64_t max, str
 			f->Close(f);
 			memmap_free(&sys_memmap, (uintptr_t)buf, pages);
 			return read_fail(out, FETCH_OTHER,
-					 EFI_ERROR(st) ? "read failed" : "shorter than its directory "
-									 "entry says",
+					 EFI_ERROR(st) ? "read failed"
+						       : "shorter than its directory "
+							 "entry says",
 					 EFI_ERROR(st) ? st : 0);
 		}
 		got += n;
@@ -276,11 +278,11 @@ static void run_efi(const struct volume *v, const char *path, const struct fetch
 		return;
 	}
 	struct efi_run r = {
-		.name = f->where,
-		.data = f->data,
-		.size = f->size,
-		.device_path = dp,
-		.cmdline = cmdline,
+	    .name = f->where,
+	    .data = f->data,
+	    .size = f->size,
+	    .device_path = dp,
+	    .cmdline = cmdline,
 	};
 	if (n == 1) {
 		r.initrd = initrds[0].data;
@@ -297,7 +299,8 @@ static void run_efi(const struct volume *v, const char *path, const struct fetch
 	}
 	efi_run_image(&r);
 	if (joined)
-		memmap_free(&sys_memmap, (uintptr_t)joined, memmap_pages(joined_size ? joined_size : 1));
+		memmap_free(&sys_memmap, (uintptr_t)joined,
+			    memmap_pages(joined_size ? joined_size : 1));
 	sysmem_free(dp); /* LoadImage kept its own copies */
 }
 
@@ -339,7 +342,7 @@ static void boot_entry(const struct volume *v, const struct bls_entry *e)
 		/* The network boot's path for a kernel: the payload table's
 		 * Linux row (boot protocol), with the entry's files. */
 		static struct boot_env env;
-		struct payload_args a = { e->options, rd, n };
+		struct payload_args a = {e->options, rd, n};
 		memset(&env, 0, sizeof(env));
 		kind->boot(&env, k.where, &k, &a);
 	} else {
@@ -369,7 +372,8 @@ static void read_loader_conf(const struct volume *v, struct bls_loader *l)
 			 BLS_NAME_LEN - 1);
 	if (l->timeout[0])
 		log_info("disk: %s: loader.conf: timeout %s ignored (no menu: the default boots at "
-			 "once)", v->name, l->timeout);
+			 "once)",
+			 v->name, l->timeout);
 }
 
 /* One directory entry's name as ASCII; false for a name we cannot use. */
@@ -431,7 +435,8 @@ static void read_entries(const struct volume *v, struct bls_set *s)
 		if (!size)
 			break; /* the end of the directory */
 		if (size < SIZE_OF_EFI_FILE_INFO + sizeof(CHAR16) || size > cap ||
-		    (info->Attribute & EFI_FILE_DIRECTORY) || !entry_name(info, size, name, sizeof(name)))
+		    (info->Attribute & EFI_FILE_DIRECTORY) ||
+		    !entry_name(info, size, name, sizeof(name)))
 			continue;
 		if (!bls_name_ok(name))
 			continue; /* ".", "..", entries.srel, a README: not entries */
@@ -458,8 +463,9 @@ static void read_entries(const struct volume *v, struct bls_set *s)
 	if (info)
 		sysmem_free(info);
 	if (s->dropped)
-		log_warn("disk: %s: loader/entries: %zu files past the %d wireboot reads were ignored",
-			 v->name, s->dropped, BLS_MAX_ENTRIES);
+		log_warn(
+		    "disk: %s: loader/entries: %zu files past the %d wireboot reads were ignored",
+		    v->name, s->dropped, BLS_MAX_ENTRIES);
 	dir->Close(dir);
 }
 
@@ -486,13 +492,15 @@ static bool try_bls(const struct volume *v)
 	const struct bls_entry *e = &s->e[s->order[d]];
 	const char *label = e->title[0] ? e->title : e->version;
 	log_info("disk: %s: loader/entries: %zu entr%s, default '%s'%s%s%s", v->name, s->n,
-		 s->n == 1 ? "y" : "ies", e->name, label[0] ? " (" : "", label, label[0] ? ")" : "");
+		 s->n == 1 ? "y" : "ies", e->name, label[0] ? " (" : "", label,
+		 label[0] ? ")" : "");
 	if (l.default_pattern[0]) {
 		char stem[BLS_NAME_LEN];
 		format_buf(stem, sizeof(stem), "%.*s", (int)(strlen(e->name) - 5), e->name);
 		if (!bls_glob(l.default_pattern, e->name) && !bls_glob(l.default_pattern, stem))
 			log_warn("disk: %s: loader.conf: default '%s' matches no entry; the first "
-				 "after sorting boots", v->name, l.default_pattern);
+				 "after sorting boots",
+				 v->name, l.default_pattern);
 	}
 	boot_entry(v, e);
 	for (size_t i = 0; i < s->n; i++) {
@@ -558,7 +566,7 @@ int diskboot_run(void)
 			bool esp = is_esp(h[i]);
 			if (esp != (pass == 0))
 				continue;
-			struct volume v = { .handle = h[i], .dp = efi_protocol_find(h[i], &dp_guid) };
+			struct volume v = {.handle = h[i], .dp = efi_protocol_find(h[i], &dp_guid)};
 			if (!v.dp || !efi_devpath_valid(v.dp, EFI_DEVPATH_LIMIT))
 				continue;
 			volume_name(&v, i);
@@ -569,8 +577,8 @@ int diskboot_run(void)
 		sysmem_free(h);
 	if (!found)
 		log_error("disk: no EFI System Partition with loader/entries or "
-			  "EFI/BOOT/BOOTX64.EFI; nothing to boot (%zu file system%s)", n,
-			  n == 1 ? "" : "s");
+			  "EFI/BOOT/BOOTX64.EFI; nothing to boot (%zu file system%s)",
+			  n, n == 1 ? "" : "s");
 	else
 		log_error("disk: nothing on the disks booted");
 	return -1;

@@ -253,10 +253,10 @@ bool bls_name_ok(const char *name)
 	return true;
 }
 
-enum bls_result bls_entry_parse(struct bls_entry *e, const char *name, const char *text,
-				size_t len, const char **why)
+enum bls_result bls_entry_parse(struct bls_entry *e, const char *name, const char *text, size_t len,
+				const char **why)
 {
-	struct entry_ctx c = { e, false, NULL };
+	struct entry_ctx c = {e, false, NULL};
 	const char *dummy;
 
 	if (!why)
@@ -396,7 +396,7 @@ static size_t run_of(const char *s, size_t n, size_t at, bool (*is)(char))
  * one higher. Every pass consumes at least one character or returns. */
 static int vercmp_n(const char *a, size_t an, const char *b, size_t bn)
 {
-	static const char prefixes[] = { '-', '^', '.' };
+	static const char prefixes[] = {'-', '^', '.'};
 	size_t i = 0, j = 0;
 	int r;
 

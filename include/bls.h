@@ -21,7 +21,7 @@
 #define BLS_PATH_LEN	256
 #define BLS_OPTIONS_LEN 2048
 #define BLS_TITLE_LEN	128
-#define BLS_FIELD_LEN	128 /* version, machine-id, sort-key, architecture */
+#define BLS_FIELD_LEN	128   /* version, machine-id, sort-key, architecture */
 #define BLS_ARCH	"x64" /* UEFI's name for x86_64: the architecture key's value */
 
 struct bls_entry {
@@ -62,8 +62,8 @@ enum bls_result {
  * quotes unquoted. A later title, version, ... replaces an earlier one.
  * BLS_OK for a bootable entry; otherwise *why (may be NULL) gets a short
  * reason ("no linux or efi line"). e is always left NUL-terminated. */
-enum bls_result bls_entry_parse(struct bls_entry *e, const char *name, const char *text,
-				size_t len, const char **why);
+enum bls_result bls_entry_parse(struct bls_entry *e, const char *name, const char *text, size_t len,
+				const char **why);
 
 /* True for a name the entries directory may hold: ends in ".conf" (any
  * case), does not start with '.', at most BLS_NAME_LEN - 1 bytes, no

@@ -98,7 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *p = data, *end = data + size;
 
 	while (nparts < MAX_FILES) {
-		const uint8_t *sep = nparts < MAX_FILES - 1 ? memmem(p, (size_t)(end - p), SEP, 4) : NULL;
+		const uint8_t *sep =
+		    nparts < MAX_FILES - 1 ? memmem(p, (size_t)(end - p), SEP, 4) : NULL;
 		part[nparts] = p;
 		len[nparts++] = sep ? (size_t)(sep - p) : (size_t)(end - p);
 		if (!sep)
@@ -154,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("more entries than files");
 
 	bls_sort(&s);
-	bool seen[BLS_MAX_ENTRIES] = { false };
+	bool seen[BLS_MAX_ENTRIES] = {false};
 	bool any_bad = false, any_plain = false;
 	for (size_t i = 0; i < s.n; i++) {
 		if (s.order[i] >= s.n || seen[s.order[i]])

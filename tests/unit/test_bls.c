@@ -16,8 +16,8 @@
 #include <bls.h>
 
 /* bls_entry_parse over an exactly sized copy of text (len bytes). */
-static enum bls_result parse_n(struct bls_entry *e, const char *name, const char *text,
-			       size_t len, const char **why)
+static enum bls_result parse_n(struct bls_entry *e, const char *name, const char *text, size_t len,
+			       const char **why)
 {
 	char *copy = malloc(len ? len : 1);
 
@@ -62,20 +62,21 @@ static void test_debian_entry_every_key(void **state)
 {
 	static struct bls_entry e;
 	const char *why = NULL;
-	const char *text = "# Boot Loader Specification type#1 entry\n"
-			   "# File created by /usr/lib/kernel/install.d/90-loaderentry.install\n"
-			   "title      Debian GNU/Linux 12 (bookworm)\n"
-			   "version    6.1.0-18-amd64\n"
-			   "machine-id 4098b3f648d74c13b1f04ccfba7798e8\n"
-			   "sort-key   debian\n"
-			   "options    root=UUID=6d3376e4-fc93-4509-95ec-a21d68011da2 ro\n"
-			   "options    quiet console=ttyS0\n"
-			   "architecture x64\n"
-			   "linux      /4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/linux\n"
-			   "initrd     /4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/microcode\n"
-			   "initrd     /4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/initrd.img\n"
-			   "devicetree /dtb/ignored.dtb\n"
-			   "grub_class kernel\n";
+	const char *text =
+	    "# Boot Loader Specification type#1 entry\n"
+	    "# File created by /usr/lib/kernel/install.d/90-loaderentry.install\n"
+	    "title      Debian GNU/Linux 12 (bookworm)\n"
+	    "version    6.1.0-18-amd64\n"
+	    "machine-id 4098b3f648d74c13b1f04ccfba7798e8\n"
+	    "sort-key   debian\n"
+	    "options    root=UUID=6d3376e4-fc93-4509-95ec-a21d68011da2 ro\n"
+	    "options    quiet console=ttyS0\n"
+	    "architecture x64\n"
+	    "linux      /4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/linux\n"
+	    "initrd     /4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/microcode\n"
+	    "initrd     /4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/initrd.img\n"
+	    "devicetree /dtb/ignored.dtb\n"
+	    "grub_class kernel\n";
 
 	assert_int_equal(parse_n(&e, "4098b3f648d74c13b1f04ccfba7798e8-6.1.0-18-amd64.conf", text,
 				 strlen(text), &why),
@@ -89,7 +90,8 @@ static void test_debian_entry_every_key(void **state)
 	assert_string_equal(e.kernel, "/4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/linux");
 	assert_string_equal(e.efi, "");
 	assert_int_equal(e.n_initrds, 2);
-	assert_string_equal(e.initrd[0], "/4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/microcode");
+	assert_string_equal(e.initrd[0],
+			    "/4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/microcode");
 	assert_string_equal(e.initrd[1],
 			    "/4098b3f648d74c13b1f04ccfba7798e8/6.1.0-18-amd64/initrd.img");
 	assert_string_equal(e.options, "root=UUID=6d3376e4-fc93-4509-95ec-a21d68011da2 ro "
@@ -106,8 +108,8 @@ static void test_line_rules(void **state)
 			   "\tlinux\t \t/vmlinuz-6.5  \t\r\n"
 			   "options  a=\"b c\"\r\n"
 			   "options \"quoted whole\"\r\n"
-			   "version\n"	       /* no value: ignored */
-			   "initrd   \t \n"    /* blanks only: ignored */
+			   "version\n"		 /* no value: ignored */
+			   "initrd   \t \n"	 /* blanks only: ignored */
 			   "Linux /wrong-case\n" /* keys are case-sensitive */
 			   "\n\n"
 			   "efi /EFI/tool.efi"; /* no final newline */
@@ -134,8 +136,9 @@ static void test_efi_only_entry_is_bootable(void **state)
 {
 	static struct bls_entry e;
 
-	assert_int_equal(parse(&e, "shell.conf", "title UEFI shell\nefi /EFI/tools/shell.efi\n"
-						 "options -nostartup\n"),
+	assert_int_equal(parse(&e, "shell.conf",
+			       "title UEFI shell\nefi /EFI/tools/shell.efi\n"
+			       "options -nostartup\n"),
 			 BLS_OK);
 	assert_string_equal(e.efi, "/EFI/tools/shell.efi");
 	assert_string_equal(e.kernel, "");
@@ -339,50 +342,50 @@ static void test_boot_counting(void **state)
 static const struct {
 	const char *a, *op, *b;
 } versions[] = {
-	{ "11", "==", "11" },
-	{ "systemd-123", "==", "systemd-123" },
-	{ "bar-123", "<", "foo-123" },
-	{ "123a", ">", "123" },
-	{ "123.a", ">", "123" },
-	{ "123.a", "<", "123.b" },
-	{ "123a", ">", "123.a" },
-	{ "11\xce\xb1", "==", "11\xce\xb2" },
-	{ "A", "<", "a" },
-	{ "", "<", "0" },
-	{ "0.", ">", "0" },
-	{ "0.0", ">", "0" },
-	{ "1_", "==", "1" },
-	{ "_1", "==", "1" },
-	{ "1_", "<", "1.2" },
-	{ "1_2_3", ">", "1.3.3" },
-	{ "1+", "==", "1" },
-	{ "+1", "==", "1" },
-	{ "1+2+3", ">", "1.3.3" },
-	/* Where the spec's examples and systemd 252 disagree, systemd's
-	 * order (what systemd-boot sorts by) is the one kept. */
-	{ "", ">", "~" },
-	{ "0", ">", "~" },
-	{ "~", "<", "~~" },
-	{ "1.0~rc1", "<", "1.0" },
-	{ "1.0^x", ">", "1.0" },
-	{ "123^post1", "<", "123.a-1" },
-	{ "123-1.1", "<", "123^post1" },
-	{ "1.0-1", ">", "1.0" },
-	{ "1.0-1", "<", "1.0.1" },
-	{ "1-", ">", "1" },
-	{ "a", "<", "1" },
-	{ "0", ">", "a" },
-	{ "00", "==", "0" },
-	{ "007", "==", "7" },
-	{ "122.1", "<", "123~rc1-1" },
-	{ "123", "<", "123-a" },
-	{ "123-a.1", "<", "123-1" },
-	{ "123.1-1", "<", "123a-1" },
-	{ "123a-1", "<", "124-1" },
-	{ "6.1.0-18-amd64", ">", "6.1.0-9-amd64" },
-	{ "6.1.0-9-amd64", ">", "5.10.0-28-amd64" },
-	{ "99999999999999999999999", ">", "99999999999999999999998" },
-	{ "5.14.0-362.el9", "<", "5.14.0-362.13.1.el9" },
+    {"11", "==", "11"},
+    {"systemd-123", "==", "systemd-123"},
+    {"bar-123", "<", "foo-123"},
+    {"123a", ">", "123"},
+    {"123.a", ">", "123"},
+    {"123.a", "<", "123.b"},
+    {"123a", ">", "123.a"},
+    {"11\xce\xb1", "==", "11\xce\xb2"},
+    {"A", "<", "a"},
+    {"", "<", "0"},
+    {"0.", ">", "0"},
+    {"0.0", ">", "0"},
+    {"1_", "==", "1"},
+    {"_1", "==", "1"},
+    {"1_", "<", "1.2"},
+    {"1_2_3", ">", "1.3.3"},
+    {"1+", "==", "1"},
+    {"+1", "==", "1"},
+    {"1+2+3", ">", "1.3.3"},
+    /* Where the spec's examples and systemd 252 disagree, systemd's
+     * order (what systemd-boot sorts by) is the one kept. */
+    {"", ">", "~"},
+    {"0", ">", "~"},
+    {"~", "<", "~~"},
+    {"1.0~rc1", "<", "1.0"},
+    {"1.0^x", ">", "1.0"},
+    {"123^post1", "<", "123.a-1"},
+    {"123-1.1", "<", "123^post1"},
+    {"1.0-1", ">", "1.0"},
+    {"1.0-1", "<", "1.0.1"},
+    {"1-", ">", "1"},
+    {"a", "<", "1"},
+    {"0", ">", "a"},
+    {"00", "==", "0"},
+    {"007", "==", "7"},
+    {"122.1", "<", "123~rc1-1"},
+    {"123", "<", "123-a"},
+    {"123-a.1", "<", "123-1"},
+    {"123.1-1", "<", "123a-1"},
+    {"123a-1", "<", "124-1"},
+    {"6.1.0-18-amd64", ">", "6.1.0-9-amd64"},
+    {"6.1.0-9-amd64", ">", "5.10.0-28-amd64"},
+    {"99999999999999999999999", ">", "99999999999999999999998"},
+    {"5.14.0-362.el9", "<", "5.14.0-362.13.1.el9"},
 };
 
 static void test_vercmp_matches_systemd(void **state)
@@ -395,7 +398,7 @@ static void test_vercmp_matches_systemd(void **state)
 			fail_msg("'%s' %s '%s' expected, got %s", versions[i].a, versions[i].op,
 				 versions[i].b, got);
 		/* Antisymmetric. */
-		assert_int_equal(r < 0, back > 0);
+		assert_int_equal(r<0, back> 0);
 		assert_int_equal(r == 0, back == 0);
 	}
 	assert_int_equal(bls_vercmp(NULL, ""), 0);
@@ -452,23 +455,23 @@ static void test_sort_bad_entries_last_and_ties_by_name(void **state)
 	add(&s, "same-01.conf", "linux /x\n");
 	add(&s, "same-1.conf", "linux /y\n");
 	bls_sort(&s);
-	assert_string_equal(order_str(&s),
-			    "same-01.conf same-1.conf linux-6+2.conf linux-5.conf linux-7+0-3.conf");
+	assert_string_equal(
+	    order_str(&s), "same-01.conf same-1.conf linux-6+2.conf linux-5.conf linux-7+0-3.conf");
 }
 
 /* The order depends on the entries, never on the order they were read. */
 static void test_sort_is_independent_of_input_order(void **state)
 {
-	static const char *names[] = { "b-2.conf", "a-10.conf", "a-9.conf", "c.conf",
-				       "a-10~rc1.conf", "x+0.conf", "k1.conf", "K1.conf" };
-	static const char *texts[] = { "linux /1\n",
-				       "linux /2\nsort-key s\nversion 3\n",
-				       "linux /3\nsort-key s\nversion 3\n",
-				       "efi /4\n",
-				       "linux /5\n",
-				       "linux /6\nsort-key a\n",
-				       "linux /7\n",
-				       "linux /8\n" };
+	static const char *names[] = {"b-2.conf",      "a-10.conf", "a-9.conf", "c.conf",
+				      "a-10~rc1.conf", "x+0.conf",  "k1.conf",	"K1.conf"};
+	static const char *texts[] = {"linux /1\n",
+				      "linux /2\nsort-key s\nversion 3\n",
+				      "linux /3\nsort-key s\nversion 3\n",
+				      "efi /4\n",
+				      "linux /5\n",
+				      "linux /6\nsort-key a\n",
+				      "linux /7\n",
+				      "linux /8\n"};
 	static struct bls_set s;
 	char first[4096];
 	size_t n = sizeof(names) / sizeof(names[0]);
@@ -581,7 +584,7 @@ static void test_glob(void **state)
 	assert_true(bls_glob("[!a-c]x", "dx"));
 	assert_false(bls_glob("[^a-c]x", "ax"));
 	assert_true(bls_glob("[]]", "]"));
-	assert_true(bls_glob("[", "["));      /* no closing ']': a plain '[' */
+	assert_true(bls_glob("[", "[")); /* no closing ']': a plain '[' */
 	assert_true(bls_glob("a[b", "a[b"));
 	assert_true(bls_glob("\\*", "*"));
 	assert_false(bls_glob("\\*", "x"));
@@ -648,29 +651,29 @@ static void test_result_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_debian_entry_every_key),
-		cmocka_unit_test(test_line_rules),
-		cmocka_unit_test(test_later_single_key_replaces),
-		cmocka_unit_test(test_efi_only_entry_is_bootable),
-		cmocka_unit_test(test_no_linux_or_efi_is_not_bootable),
-		cmocka_unit_test(test_architecture),
-		cmocka_unit_test(test_file_size_limit),
-		cmocka_unit_test(test_value_bounds),
-		cmocka_unit_test(test_paths_must_be_printable_ascii),
-		cmocka_unit_test(test_nul_ends_text),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_boot_counting),
-		cmocka_unit_test(test_vercmp_matches_systemd),
-		cmocka_unit_test(test_sort_newest_kernel_first_by_name),
-		cmocka_unit_test(test_sort_key_machine_id_version),
-		cmocka_unit_test(test_sort_bad_entries_last_and_ties_by_name),
-		cmocka_unit_test(test_sort_is_independent_of_input_order),
-		cmocka_unit_test(test_default_glob),
-		cmocka_unit_test(test_loader_conf),
-		cmocka_unit_test(test_glob),
-		cmocka_unit_test(test_glob_is_bounded),
-		cmocka_unit_test(test_set_bounds_and_bad_entries),
-		cmocka_unit_test(test_result_strings),
+	    cmocka_unit_test(test_debian_entry_every_key),
+	    cmocka_unit_test(test_line_rules),
+	    cmocka_unit_test(test_later_single_key_replaces),
+	    cmocka_unit_test(test_efi_only_entry_is_bootable),
+	    cmocka_unit_test(test_no_linux_or_efi_is_not_bootable),
+	    cmocka_unit_test(test_architecture),
+	    cmocka_unit_test(test_file_size_limit),
+	    cmocka_unit_test(test_value_bounds),
+	    cmocka_unit_test(test_paths_must_be_printable_ascii),
+	    cmocka_unit_test(test_nul_ends_text),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_boot_counting),
+	    cmocka_unit_test(test_vercmp_matches_systemd),
+	    cmocka_unit_test(test_sort_newest_kernel_first_by_name),
+	    cmocka_unit_test(test_sort_key_machine_id_version),
+	    cmocka_unit_test(test_sort_bad_entries_last_and_ties_by_name),
+	    cmocka_unit_test(test_sort_is_independent_of_input_order),
+	    cmocka_unit_test(test_default_glob),
+	    cmocka_unit_test(test_loader_conf),
+	    cmocka_unit_test(test_glob),
+	    cmocka_unit_test(test_glob_is_bounded),
+	    cmocka_unit_test(test_set_bounds_and_bad_entries),
+	    cmocka_unit_test(test_result_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
