@@ -131,7 +131,7 @@ static void img_save(struct memdisk *m)
 
 /* Save, then fsck.fat -n: 0 when the volume is clean. Its output is shown
  * when it is not. */
-static int img_fsck(struct memdisk *m)
+__attribute__((unused)) static int img_fsck(struct memdisk *m)
 {
 	img_save(m);
 	int st = sh("fsck.fat -n %s >%s.fsck 2>&1", m->path, m->path);
@@ -143,7 +143,7 @@ static int img_fsck(struct memdisk *m)
 
 /* Save, then read ::path with mtools: 0 when it holds size bytes of the
  * img_put pattern with seed (or zeros from zero_from on, up to zero_to). */
-static int img_check_file(struct memdisk *m, const char *path, size_t size, unsigned seed)
+__attribute__((unused)) static int img_check_file(struct memdisk *m, const char *path, size_t size, unsigned seed)
 {
 	char tmp[80];
 	img_save(m);
