@@ -147,15 +147,14 @@ def test_nic_comes_back_when_grub_exits(demo, tmp_path, vm_name):
         f"  APPEND {APPEND} wb.token={vm_name}\n")
     vm = Vm(entry="pvh", machine="q35", memory="512M", name=vm_name,
             netdevs=[f"user,id=n0,tftp={tree},bootfile=grubnetx64.efi"],
-            nics=["virtio-net-pci,netdev=n0"], config="log=debug\n")
+            nics=["virtio-net-pci,netdev=n0"])
     r, _ = boot(vm, vm_name)
     out = r.output
     assert "wireboot-test: grub exits" in out
-    # GRUB leaves its last transmit buffer queued in SNP (freed when it
+    # GRUB may leave its last transmit buffer queued in SNP (freed when it
     # exits): our stack must not take it as its own and write frames into
     # it, which corrupted the kernel loaded there (XZ-compressed data is
-    # corrupt) in most boots.
-    assert r.lines(r"net0: dropped [1-9]\d* transmit buffers the program left in SNP")
+    # corrupt) and lost the initramfs marker above in about 1 boot in 5.
     taken = out.index("net0: an EFI program took the NIC")
     back = out.index("net0: the EFI program let go of the NIC; wireboot's stack resumes")
     assert taken < back < out.index("tftp: 10.0.2.2:vmlinuz ")
