@@ -36,7 +36,7 @@ EFI_TEST_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel 
 
 EFITEST_SRCS := $(addprefix test-env/efi/,efitest.c check_memory.c check_events.c \
 	check_protocols.c check_services.c check_image.c check_runtime.c check_rng.c \
-	check_snp.c check_console.c check_blockio.c)
+	check_snp.c check_console.c check_blockio.c check_fileio.c)
 EFITEST_OBJS := $(EFITEST_SRCS:test-env/efi/%.c=$(EFI_TEST_DIR)/obj/%.o) \
 	$(EFI_TEST_DIR)/obj/child_blob.o
 EFICHILD_OBJS := $(EFI_TEST_DIR)/obj/efichild.o

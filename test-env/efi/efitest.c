@@ -149,6 +149,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	check_console_in();
 	check_snp();
 	check_blockio();
+	check_fileio();
 	check_load_image_errors();
 	check_start_image();
 	check_load_uri();

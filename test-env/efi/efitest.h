@@ -91,6 +91,7 @@ void check_console_in(void);
 void check_snp(void);
 /* Only on disks test_disk_blockio.py prepared: prints nothing without one. */
 void check_blockio(void);
+void check_fileio(void);
 void check_load_image_errors(void);
 void check_start_image(void);
 void check_load_uri(void);
