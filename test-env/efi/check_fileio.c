@@ -276,10 +276,27 @@ out:
 }
 #undef T_NAME
 
+/* Connect every controller (as the UEFI Shell's connect -r): a firmware
+ * that boots from the network may not have started its disk drivers. */
+static void t_connect_all(void)
+{
+	EFI_HANDLE *hs = NULL;
+	UINTN n = 0;
+
+	if (EFI_ERROR(BS->LocateHandleBuffer(AllHandles, NULL, NULL, &n, &hs)))
+		return;
+	for (UINTN i = 0; i < n; i++)
+		BS->ConnectController(hs[i], NULL, NULL, TRUE);
+	BS->FreePool(hs);
+}
+
 void check_fileio(void)
 {
 	UINTN count;
-	EFI_FILE_HANDLE root = t_find_volume(&count);
+	EFI_FILE_HANDLE root;
+
+	t_connect_all();
+	root = t_find_volume(&count);
 
 	if (!root) {
 		if (t_fat_label_on_blockio())
