@@ -18,6 +18,7 @@
 #include <disk.h>
 #include <diskboot.h>
 #include <efi_devpath.h>
+#include <efi_file.h>
 #include <efi_handle.h>
 #include <efi_run.h>
 #include <efi_status.h>
@@ -34,7 +35,6 @@
 
 static const EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 static const EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
-static const EFI_GUID file_info_guid = EFI_FILE_INFO_ID;
 /* UEFI 2.10 s.13.18 EFI_PARTITION_INFO_PROTOCOL (not in gnu-efi's headers). */
 static const EFI_GUID part_info_guid = {
     0x8cf2f62c, 0xbc9b, 0x4821, {0x80, 0x8d, 0xec, 0x9e, 0xc4, 0x21, 0xa1, 0xa0}};
@@ -156,32 +156,6 @@ static int read_fail(struct fetched *out, enum fetch_err err, const char *why, E
 	return -1;
 }
 
-/* GetInfo of an open file into a pool block (free it); NULL with why set. */
-static EFI_FILE_INFO *file_info(EFI_FILE_HANDLE f, EFI_STATUS *st)
-{
-	UINTN size = SIZE_OF_EFI_FILE_INFO + 256 * sizeof(CHAR16);
-	EFI_FILE_INFO *info = NULL;
-
-	for (int tries = 0; tries < 2; tries++) {
-		info = sysmem_zalloc(size);
-		if (!info) {
-			*st = EFI_OUT_OF_RESOURCES;
-			return NULL;
-		}
-		UINTN got = size;
-		*st = f->GetInfo(f, (EFI_GUID *)&file_info_guid, &got, info);
-		if (!EFI_ERROR(*st) && got >= SIZE_OF_EFI_FILE_INFO)
-			return info;
-		sysmem_free(info);
-		if (*st != EFI_BUFFER_TOO_SMALL || got > DISKBOOT_INFO_MAX || got <= size)
-			break;
-		size = got;
-	}
-	if (!EFI_ERROR(*st))
-		*st = EFI_VOLUME_CORRUPTED;
-	return NULL;
-}
-
 /* Read the file at path (an EFI path, "\a\b") on v into pages of loader
  * data, as a struct fetched (where = "disk0 part1:\a\b"). At most max
  * bytes. 0, or -1 with out->reason set and nothing kept. */
@@ -202,48 +176,28 @@ static int file_read(const struct volume *v, const char *path, uint64_t max, str
 		return read_fail(out, st == EFI_NOT_FOUND ? FETCH_NOT_FOUND : FETCH_OTHER,
 				 st == EFI_NOT_FOUND ? "not found" : "cannot open",
 				 st == EFI_NOT_FOUND ? 0 : st);
-	EFI_FILE_INFO *info = file_info(f, &st);
-	if (!info) {
-		f->Close(f);
-		return read_fail(out, FETCH_OTHER, "GetInfo failed", st);
-	}
-	uint64_t size = info->FileSize, attr = info->Attribute;
-	sysmem_free(info);
-	if (attr & EFI_FILE_DIRECTORY) {
-		f->Close(f);
+	uint8_t *buf;
+	uint64_t size, pages;
+	st = efi_file_read_all(f, MEM_LOADER_DATA, max, &buf, &size, &pages);
+	f->Close(f);
+	switch (st) {
+	case EFI_SUCCESS:
+		break;
+	case EFI_ACCESS_DENIED:
 		return read_fail(out, FETCH_OTHER, "a directory, not a file", 0);
-	}
-	if (size > max) {
-		f->Close(f);
+	case EFI_BAD_BUFFER_SIZE: {
 		char why[96];
-		format_buf(why, sizeof(why), "%llu bytes, more than the %llu there is room for",
-			   (unsigned long long)size, (unsigned long long)max);
+		format_buf(why, sizeof(why), "larger than the %llu bytes there is room for",
+			   (unsigned long long)max);
 		return read_fail(out, FETCH_TOO_LARGE, why, 0);
 	}
-	uint64_t pages = memmap_pages(size ? size : 1);
-	uint8_t *buf = sysmem_alloc_pages(pages, MEM_LOADER_DATA, 0);
-	if (!buf) {
-		f->Close(f);
+	case EFI_OUT_OF_RESOURCES:
 		return read_fail(out, FETCH_TOO_LARGE, "no memory for it", 0);
+	case EFI_VOLUME_CORRUPTED:
+		return read_fail(out, FETCH_OTHER, "shorter than its directory entry says", 0);
+	default:
+		return read_fail(out, FETCH_OTHER, "read failed", st);
 	}
-	/* Read until the size GetInfo gave; a read that brings nothing
-	 * before then means the file is shorter than it said. */
-	uint64_t got = 0;
-	while (got < size) {
-		UINTN n = (UINTN)(size - got);
-		st = f->Read(f, &n, buf + got);
-		if (EFI_ERROR(st) || !n || n > size - got) {
-			f->Close(f);
-			memmap_free(&sys_memmap, (uintptr_t)buf, pages);
-			return read_fail(out, FETCH_OTHER,
-					 EFI_ERROR(st) ? "read failed"
-						       : "shorter than its directory "
-							 "entry says",
-					 EFI_ERROR(st) ? st : 0);
-		}
-		got += n;
-	}
-	f->Close(f);
 	out->data = buf;
 	out->size = size;
 	out->pages = pages;
@@ -408,7 +362,7 @@ static void read_entries(const struct volume *v, struct bls_set *s)
 				 efi_status_str(st));
 		return;
 	}
-	info = file_info(dir, &st);
+	info = efi_file_info(dir, &st);
 	if (!info || !(info->Attribute & EFI_FILE_DIRECTORY)) {
 		if (info)
 			sysmem_free(info);

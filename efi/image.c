@@ -5,6 +5,7 @@
 #include <string.h>
 #include <efi_core.h>
 #include <efi_devpath.h>
+#include <efi_file.h>
 #include <efi_event.h>
 #include <efi_handle.h>
 #include <efi_image.h>
@@ -154,6 +155,26 @@ static EFI_STATUS load_through_protocol(EFI_DEVICE_PATH *dp, BOOLEAN boot_policy
 	return EFI_NOT_FOUND;
 }
 
+/* Read the file a device path names through Simple File System, the
+ * first way UEFI 2.10 s.7.4.1 gives for a NULL SourceBuffer. */
+static EFI_STATUS load_through_fs(EFI_DEVICE_PATH *dp, void **buf, UINTN *size, uint64_t *pages)
+{
+	EFI_FILE_HANDLE f;
+	EFI_STATUS st = efi_file_open_path(dp, &f);
+
+	if (EFI_ERROR(st))
+		return st;
+	uint8_t *b;
+	uint64_t n;
+	st = efi_file_read_all(f, MEM_BS_DATA, UINT64_MAX, &b, &n, pages);
+	f->Close(f);
+	if (EFI_ERROR(st))
+		return st;
+	*buf = b;
+	*size = (UINTN)n;
+	return EFI_SUCCESS;
+}
+
 /* Why a load failed: an error when our boot manager asked, a debug line
  * when a program did (iPXE probes every image it holds with LoadImage;
  * the status it gets back is the answer). */
@@ -181,7 +202,9 @@ EFI_STATUS efi_image_load(EFI_HANDLE parent, EFI_DEVICE_PATH *dp, const void *sr
 	if (!src) {
 		if (!dp)
 			return EFI_NOT_FOUND;
-		st = load_through_protocol(dp, TRUE, &file_buf, &len, &file_pages);
+		st = load_through_fs(dp, &file_buf, &len, &file_pages);
+		if (st == EFI_NOT_FOUND)
+			st = load_through_protocol(dp, TRUE, &file_buf, &len, &file_pages);
 		if (EFI_ERROR(st)) {
 			load_log(loud, "efi: LoadImage %s: nothing on its device path could read it (%s)",
 				  name, efi_status_str(st));
