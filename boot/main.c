@@ -138,6 +138,7 @@ void wb_main(uint32_t entry, uint32_t start_info)
 	virtio_probe_all();
 	snp_probe_all();
 	disk_probe_all();
+	disk_connect_all();
 	/* boot_order's steps, each failure in one line (the network stack
 	 * comes up in the network step). */
 	bootmgr_run(&config);

@@ -16,6 +16,10 @@
 /* Bring up every virtio-blk device virtio_probe_all() found: one handle
  * each, one log line each. Returns how many disks have a handle. */
 size_t disk_probe_all(void);
+/* Partitions on every disk, then FAT on every partition (or on a disk
+ * with no partition table): disk/connect.c. Returns how many volumes got
+ * EFI_SIMPLE_FILE_SYSTEM_PROTOCOL. */
+size_t disk_connect_all(void);
 /* How many disks disk_probe_all() published, and the handle of disk i
  * (NULL past the end), in probe order. */
 size_t disk_count(void);
