@@ -102,7 +102,8 @@ void fat_time_encode(const struct rtc_time *t, uint16_t *date, uint16_t *time)
 	unsigned y = t->year < 1980 ? 0 : t->year - 1980u > 127 ? 127 : t->year - 1980u;
 
 	*date = (uint16_t)(y << 9 | (t->month & 0xf) << 5 | (t->day & 0x1f));
-	*time = (uint16_t)((t->hour & 0x1f) << 11 | (t->minute & 0x3f) << 5 | (t->second / 2 & 0x1f));
+	*time =
+	    (uint16_t)((t->hour & 0x1f) << 11 | (t->minute & 0x3f) << 5 | (t->second / 2 & 0x1f));
 }
 
 bool fat_name_valid(const uint16_t *name, size_t len)
@@ -123,16 +124,16 @@ bool fat_name_valid(const uint16_t *name, size_t len)
 }
 
 /* The 13 name units an LFN entry carries, in order (s.7). */
-static const uint8_t fat_lfn_pos[FAT_LFN_CHARS] = { 1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30 };
+static const uint8_t fat_lfn_pos[FAT_LFN_CHARS] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
 
 /* A long name being collected from LFN entries (they come last part first). */
 struct fat_lfn {
 	uint16_t units[FAT_LFN_MAX_SLOTS * FAT_LFN_CHARS];
-	unsigned slots;	   /* entries in the sequence */
-	unsigned expect;   /* the order number the next entry must carry; 0: done */
+	unsigned slots;	 /* entries in the sequence */
+	unsigned expect; /* the order number the next entry must carry; 0: done */
 	uint8_t checksum;
 	bool active;
-	uint32_t start;	   /* index of the first LFN entry */
+	uint32_t start; /* index of the first LFN entry */
 };
 
 /* Take one LFN entry at index i; a sequence broken anywhere is dropped. */
@@ -203,7 +204,7 @@ static void fat_entry_fill(struct fat_vol *v, const uint8_t *de, uint32_t i,
 int fat_dir_scan(struct fat_vol *v, uint32_t first, uint32_t *index, struct fat_entry *e)
 {
 	struct fat_dir_it it;
-	struct fat_lfn *l = &(struct fat_lfn){ .active = false };
+	struct fat_lfn *l = &(struct fat_lfn){.active = false};
 	uint8_t de[FAT_DIRENT_SIZE];
 
 	fat_dir_it_init(&it, v, first);
@@ -264,7 +265,7 @@ int fat_dir_find(struct fat_vol *v, uint32_t first, const uint16_t *name, size_t
 		if (fat_name_eq(name, len, e->name))
 			return FAT_OK;
 		/* The short alias matches too (PROGRA~1). */
-		uint8_t de[32] = { 0 };
+		uint8_t de[32] = {0};
 		memcpy(de, e->short_name, 11);
 		fat_short_to_name(de, sname);
 		if (e->lfn_slots && fat_name_eq(name, len, sname))
@@ -378,7 +379,7 @@ static int fat_lfn_write(struct fat_vol *v, struct fat_dir_it *it, uint32_t star
 			 const uint16_t *name, size_t len, unsigned count, uint8_t sum)
 {
 	for (unsigned k = 0; k < count; k++) {
-		uint8_t de[FAT_DIRENT_SIZE] = { 0 };
+		uint8_t de[FAT_DIRENT_SIZE] = {0};
 		unsigned ord = count - k;
 		uint64_t off;
 		int r;
@@ -444,7 +445,8 @@ int fat_dir_add(struct fat_vol *v, uint32_t dir, const uint16_t *name, size_t le
 	memcpy(de, sn, 11);
 	de[DE_NTRES] = ntres;
 	uint64_t off;
-	if ((r = fat_dir_locate(&it, start + nlfn, &off)) || (r = fat_io_write(v, off, de, sizeof(de))))
+	if ((r = fat_dir_locate(&it, start + nlfn, &off)) ||
+	    (r = fat_io_write(v, off, de, sizeof(de))))
 		return r;
 	*slot = start + nlfn;
 	*lfn_slots = nlfn;

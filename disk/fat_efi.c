@@ -12,7 +12,7 @@
 #include <rtc.h>
 #include <sysmem.h>
 
-#define FAT_FS_MAGIC 0x46415466u   /* "fTAF" */
+#define FAT_FS_MAGIC   0x46415466u /* "fTAF" */
 #define FAT_FILE_MAGIC 0x46415446u /* "FTAF" */
 
 struct fat_fs {
@@ -107,8 +107,12 @@ static bool fat_efi_time_set(const EFI_TIME *t)
 
 static void fat_from_efi_time(const EFI_TIME *t, struct rtc_time *r)
 {
-	*r = (struct rtc_time){ .year = t->Year, .month = t->Month, .day = t->Day,
-				.hour = t->Hour, .minute = t->Minute, .second = t->Second };
+	*r = (struct rtc_time){.year = t->Year,
+			       .month = t->Month,
+			       .day = t->Day,
+			       .hour = t->Hour,
+			       .minute = t->Minute,
+			       .second = t->Second};
 }
 
 static EFI_FILE_PROTOCOL *fat_file_new(struct fat_fs *fs, struct fat_node *n, bool writable);
@@ -335,10 +339,9 @@ static EFI_STATUS EFIAPI fat_efi_get_info(EFI_FILE_PROTOCOL *This, EFI_GUID *Typ
 		if (r)
 			st = fat_status(r);
 		else
-			st = fat_fill_info(name, n->is_dir ? 0 : n->size,
-					   (uint64_t)n->nclus * v->cluster_size,
-					   n->is_root ? FAT_ATTR_DIRECTORY : n->attr, &t, BufferSize,
-					   Buffer);
+			st = fat_fill_info(
+			    name, n->is_dir ? 0 : n->size, (uint64_t)n->nclus * v->cluster_size,
+			    n->is_root ? FAT_ATTR_DIRECTORY : n->attr, &t, BufferSize, Buffer);
 		sysmem_free(name);
 		return st;
 	}
@@ -429,8 +432,8 @@ static EFI_STATUS fat_set_file_info(struct fat_file *f, UINTN BufferSize, EFI_FI
 }
 
 /* s.13.5.10 */
-static EFI_STATUS EFIAPI fat_efi_set_info(EFI_FILE_PROTOCOL *This, EFI_GUID *Type,
-					  UINTN BufferSize, VOID *Buffer)
+static EFI_STATUS EFIAPI fat_efi_set_info(EFI_FILE_PROTOCOL *This, EFI_GUID *Type, UINTN BufferSize,
+					  VOID *Buffer)
 {
 	struct fat_file *f = fat_file_of(This);
 
@@ -507,21 +510,21 @@ static EFI_FILE_PROTOCOL *fat_file_new(struct fat_fs *fs, struct fat_node *n, bo
 	if (!f)
 		return NULL;
 	f->proto = (EFI_FILE_PROTOCOL){
-		.Revision = EFI_FILE_PROTOCOL_REVISION2,
-		.Open = fat_efi_open,
-		.Close = fat_efi_close,
-		.Delete = fat_efi_delete,
-		.Read = fat_efi_read,
-		.Write = fat_efi_write,
-		.GetPosition = fat_efi_get_position,
-		.SetPosition = fat_efi_set_position,
-		.GetInfo = fat_efi_get_info,
-		.SetInfo = fat_efi_set_info,
-		.Flush = fat_efi_flush,
-		.OpenEx = fat_efi_open_ex,
-		.ReadEx = fat_efi_read_ex,
-		.WriteEx = fat_efi_write_ex,
-		.FlushEx = fat_efi_flush_ex,
+	    .Revision = EFI_FILE_PROTOCOL_REVISION2,
+	    .Open = fat_efi_open,
+	    .Close = fat_efi_close,
+	    .Delete = fat_efi_delete,
+	    .Read = fat_efi_read,
+	    .Write = fat_efi_write,
+	    .GetPosition = fat_efi_get_position,
+	    .SetPosition = fat_efi_set_position,
+	    .GetInfo = fat_efi_get_info,
+	    .SetInfo = fat_efi_set_info,
+	    .Flush = fat_efi_flush,
+	    .OpenEx = fat_efi_open_ex,
+	    .ReadEx = fat_efi_read_ex,
+	    .WriteEx = fat_efi_write_ex,
+	    .FlushEx = fat_efi_flush_ex,
 	};
 	f->magic = FAT_FILE_MAGIC;
 	f->fs = fs;

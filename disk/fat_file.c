@@ -34,8 +34,7 @@ static int fat_seek(struct fat_node *n, uint32_t idx, uint32_t *clus)
 enum fat_xfer { FAT_XFER_READ, FAT_XFER_WRITE, FAT_XFER_ZERO };
 
 /* Move len bytes at file offset pos (inside the chain) to or from buf. */
-static int fat_xfer(struct fat_node *n, uint64_t pos, uint8_t *buf, uint64_t len,
-		    enum fat_xfer how)
+static int fat_xfer(struct fat_node *n, uint64_t pos, uint8_t *buf, uint64_t len, enum fat_xfer how)
 {
 	struct fat_vol *v = n->vol;
 	uint32_t cs = v->cluster_size;

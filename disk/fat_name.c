@@ -27,7 +27,7 @@ static bool fat_is_upper(uint16_t c)
 static bool fat_exact_83(const uint16_t *name, size_t len, uint8_t *ntres)
 {
 	size_t dot = len;
-	bool lo[2] = { false, false }, up[2] = { false, false };
+	bool lo[2] = {false, false}, up[2] = {false, false};
 
 	for (size_t i = 0; i < len; i++) {
 		if (name[i] != '.')
@@ -55,8 +55,7 @@ static bool fat_exact_83(const uint16_t *name, size_t len, uint8_t *ntres)
 /* s.7.3: upper-case, drop spaces and leading dots, anything else a short
  * name cannot hold becomes '_'; base from before the last dot (8 at most),
  * extension from after it (3 at most). */
-void fat_short_basis(const uint16_t *name, size_t len, uint8_t sn[11], bool *exact,
-		     uint8_t *ntres)
+void fat_short_basis(const uint16_t *name, size_t len, uint8_t sn[11], bool *exact, uint8_t *ntres)
 {
 	size_t last_dot = len, b = 0, e = 0;
 

@@ -123,7 +123,7 @@ static int fat_create(struct fat_node *dir, const uint16_t *name, size_t len, un
 		      uint8_t attr, struct fat_entry *e)
 {
 	struct fat_vol *v = dir->vol;
-	uint8_t tmpl[FAT_DIRENT_SIZE] = { 0 };
+	uint8_t tmpl[FAT_DIRENT_SIZE] = {0};
 	uint32_t c = 0, slot, lfn;
 	int r;
 
@@ -411,7 +411,8 @@ int fat_set_attr(struct fat_node *n, uint8_t attr, const struct fat_times *t)
 		return FAT_EROFS;
 	if ((r = fat_dirent_read(n->vol, n->up->first, n->slot, de)))
 		return r;
-	de[DE_ATTR] = (uint8_t)((de[DE_ATTR] & ~FAT_ATTR_CHANGEABLE) | (attr & FAT_ATTR_CHANGEABLE));
+	de[DE_ATTR] =
+	    (uint8_t)((de[DE_ATTR] & ~FAT_ATTR_CHANGEABLE) | (attr & FAT_ATTR_CHANGEABLE));
 	if (t) {
 		uint16_t d, tm;
 

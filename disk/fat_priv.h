@@ -6,27 +6,27 @@
 #include <fat.h>
 #include <sysmem.h>
 
-#define FAT_DIRENT_SIZE 32
-#define FAT_DELETED 0xe5
-#define FAT_LFN_LAST 0x40
-#define FAT_LFN_CHARS 13
-#define FAT_LFN_MAX_SLOTS 20 /* 20 * 13 >= 255 */
+#define FAT_DIRENT_SIZE	    32
+#define FAT_DELETED	    0xe5
+#define FAT_LFN_LAST	    0x40
+#define FAT_LFN_CHARS	    13
+#define FAT_LFN_MAX_SLOTS   20	 /* 20 * 13 >= 255 */
 #define FAT_CASE_LOWER_BASE 0x08 /* short entry byte 12 (Windows NT) */
-#define FAT_CASE_LOWER_EXT 0x10
+#define FAT_CASE_LOWER_EXT  0x10
 
 /* Short directory entry fields (FAT spec s.6). */
-#define DE_NAME 0
-#define DE_ATTR 11
-#define DE_NTRES 12
+#define DE_NAME	     0
+#define DE_ATTR	     11
+#define DE_NTRES     12
 #define DE_CRT_TENTH 13
-#define DE_CRT_TIME 14
-#define DE_CRT_DATE 16
-#define DE_ACC_DATE 18
-#define DE_CLUS_HI 20
-#define DE_WRT_TIME 22
-#define DE_WRT_DATE 24
-#define DE_CLUS_LO 26
-#define DE_SIZE 28
+#define DE_CRT_TIME  14
+#define DE_CRT_DATE  16
+#define DE_ACC_DATE  18
+#define DE_CLUS_HI   20
+#define DE_WRT_TIME  22
+#define DE_WRT_DATE  24
+#define DE_CLUS_LO   26
+#define DE_SIZE	     28
 
 static inline uint16_t fat_le16(const uint8_t *p)
 {
@@ -124,8 +124,7 @@ int fat_node_store(struct fat_node *n, bool modified);
 /* The 11-byte short name of a long name: *exact says the name is a valid
  * 8.3 name on its own (then *ntres gets its case flags and no LFN is
  * needed); otherwise the basis name, to get a ~N tail. */
-void fat_short_basis(const uint16_t *name, size_t len, uint8_t sn[11], bool *exact,
-		     uint8_t *ntres);
+void fat_short_basis(const uint16_t *name, size_t len, uint8_t sn[11], bool *exact, uint8_t *ntres);
 /* Put "~n" into a basis name (FAT spec s.7.3). */
 void fat_short_tail(uint8_t sn[11], unsigned n);
 /* The LFN checksum of a short name (FAT spec s.7.2). */

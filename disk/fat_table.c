@@ -68,8 +68,8 @@ int fat_set(struct fat_vol *v, uint32_t c, uint32_t val)
 			return r;
 		if (v->type == FAT_TYPE_12) {
 			uint16_t old = fat_le16(b);
-			fat_put16(b, c & 1 ? (uint16_t)((old & 0x000f) | (val & 0xfff) << 4) :
-					     (uint16_t)((old & 0xf000) | (val & 0xfff)));
+			fat_put16(b, c & 1 ? (uint16_t)((old & 0x000f) | (val & 0xfff) << 4)
+					   : (uint16_t)((old & 0xf000) | (val & 0xfff)));
 		} else if (v->type == FAT_TYPE_16) {
 			fat_put16(b, (uint16_t)val);
 		} else {
@@ -127,7 +127,8 @@ int fat_count_free(struct fat_vol *v)
 
 			if (coff != base) {
 				uint64_t end = v->fat_off + (uint64_t)v->fats * v->fat_bytes;
-				size_t len = end - base < sizeof(chunk) ? end - base : sizeof(chunk);
+				size_t len =
+				    end - base < sizeof(chunk) ? end - base : sizeof(chunk);
 				if ((r = fat_io_read(v, base, chunk, len)))
 					return r;
 				coff = base;

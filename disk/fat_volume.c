@@ -21,7 +21,8 @@ int fat_parse_bpb(struct fat_vol *v, const uint8_t *bs, size_t len, uint64_t dev
 	uint32_t fatsz = fat_le16(bs + 22);
 	uint64_t total = fat_le16(bs + 19);
 
-	if (bps < 512 || bps > 4096 || !is_pow2(bps) || !is_pow2(spc) || (uint64_t)bps * spc > 65536)
+	if (bps < 512 || bps > 4096 || !is_pow2(bps) || !is_pow2(spc) ||
+	    (uint64_t)bps * spc > 65536)
 		return FAT_ECORRUPT;
 	if (!rsvd || !nfats || nfats > 4 || (media != 0xf0 && media < 0xf8))
 		return FAT_ECORRUPT;
@@ -79,8 +80,8 @@ int fat_parse_bpb(struct fat_vol *v, const uint8_t *bs, size_t len, uint64_t dev
 		return FAT_ECORRUPT;
 	v->fat_bytes = fatsz * bps;
 	/* The FAT must describe every cluster (entries 0 and 1 included). */
-	uint64_t need = v->type == FAT_TYPE_12 ? ((count + 2) * 3 + 1) / 2 :
-			(count + 2) * (v->type / 8);
+	uint64_t need =
+	    v->type == FAT_TYPE_12 ? ((count + 2) * 3 + 1) / 2 : (count + 2) * (v->type / 8);
 	if (need > v->fat_bytes)
 		return FAT_ECORRUPT;
 	if (v->type == FAT_TYPE_32) {
@@ -167,7 +168,7 @@ void fat_unmount(struct fat_vol *v)
 void fat_now(struct fat_vol *v, struct rtc_time *t)
 {
 	if (!v->now || v->now(t) || !rtc_time_valid(t) || t->year < 1980 || t->year > 2107)
-		*t = (struct rtc_time){ .year = 1980, .month = 1, .day = 1 };
+		*t = (struct rtc_time){.year = 1980, .month = 1, .day = 1};
 }
 
 /* The cached copy of block lba, read in when missing; NULL on a failure. */

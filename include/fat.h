@@ -45,19 +45,19 @@ enum fat_err {
 enum fat_type { FAT_TYPE_12 = 12, FAT_TYPE_16 = 16, FAT_TYPE_32 = 32 };
 
 /* Directory entry attributes (FAT spec s.6). */
-#define FAT_ATTR_READ_ONLY 0x01
-#define FAT_ATTR_HIDDEN 0x02
-#define FAT_ATTR_SYSTEM 0x04
-#define FAT_ATTR_VOLUME_ID 0x08
-#define FAT_ATTR_DIRECTORY 0x10
-#define FAT_ATTR_ARCHIVE 0x20
-#define FAT_ATTR_LFN 0x0f
+#define FAT_ATTR_READ_ONLY  0x01
+#define FAT_ATTR_HIDDEN	    0x02
+#define FAT_ATTR_SYSTEM	    0x04
+#define FAT_ATTR_VOLUME_ID  0x08
+#define FAT_ATTR_DIRECTORY  0x10
+#define FAT_ATTR_ARCHIVE    0x20
+#define FAT_ATTR_LFN	    0x0f
 #define FAT_ATTR_CHANGEABLE 0x27 /* what SetInfo may change */
 
-#define FAT_NAME_MAX 255	  /* UCS-2 units in a long name */
+#define FAT_NAME_MAX	    255	  /* UCS-2 units in a long name */
 #define FAT_DIR_MAX_ENTRIES 65536 /* FAT spec s.6: a directory's limit */
-#define FAT_CACHE_SLOTS 8
-#define FAT_MAX_BLOCK 4096
+#define FAT_CACHE_SLOTS	    8
+#define FAT_MAX_BLOCK	    4096
 
 struct fat_node;
 
@@ -108,10 +108,10 @@ struct fat_node {
 	unsigned refs;
 	bool is_dir, is_root, deleted;
 	uint8_t attr;
-	uint32_t first;	 /* first cluster (0: an empty file; the fixed root) */
-	uint32_t size;	 /* bytes (files) */
-	uint32_t nclus;	 /* clusters in its chain (checked when opened) */
-	uint32_t slot;	 /* index of its short entry in the parent */
+	uint32_t first; /* first cluster (0: an empty file; the fixed root) */
+	uint32_t size;	/* bytes (files) */
+	uint32_t nclus; /* clusters in its chain (checked when opened) */
+	uint32_t slot;	/* index of its short entry in the parent */
 	uint32_t lfn_slots;
 	uint32_t hint_idx, hint_clus; /* the last cluster a read or write reached */
 	struct fat_node *up;	      /* the directory it was opened from (a reference) */
@@ -146,7 +146,7 @@ struct fat_node *fat_root(struct fat_vol *v);
 
 /* Flags of fat_open. */
 #define FAT_OPEN_CREATE 0x1 /* create when missing */
-#define FAT_OPEN_DIR 0x2    /* ... as a directory */
+#define FAT_OPEN_DIR	0x2 /* ... as a directory */
 
 /* Open path relative to base (a directory, or a file: then its directory;
  * NULL: the root). A new reference in *out. Creating needs the missing

@@ -52,7 +52,7 @@ static int fuzz_disk_write(void *ctx, uint64_t lba, uint64_t count, const void *
 
 static int fuzz_now(struct rtc_time *t)
 {
-	*t = (struct rtc_time){ .year = 2030, .month = 2, .day = 3, .hour = 4, .minute = 5 };
+	*t = (struct rtc_time){.year = 2030, .month = 2, .day = 3, .hour = 4, .minute = 5};
 	return 0;
 }
 
@@ -61,8 +61,10 @@ static void fuzz_disk_load(const uint8_t *data, size_t size, struct blkdev *dev)
 {
 	memset(fuzz_disk, 0, sizeof(fuzz_disk));
 	memcpy(fuzz_disk, data, size < sizeof(fuzz_disk) ? size : sizeof(fuzz_disk));
-	*dev = (struct blkdev){ .block_size = 512, .blocks = FUZZ_DEV_BLOCKS,
-				.read = fuzz_disk_read, .write = fuzz_disk_write };
+	*dev = (struct blkdev){.block_size = 512,
+			       .blocks = FUZZ_DEV_BLOCKS,
+			       .read = fuzz_disk_read,
+			       .write = fuzz_disk_write};
 }
 
 #endif

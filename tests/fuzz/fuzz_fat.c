@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	walk(root, 0);
 	/* Paths with dots and separators, and a lookup that misses. */
 	struct fat_node *n;
-	static const uint16_t p1[] = { '\\', '.', '.', '\\', 'A', '\\', '.', 0 };
+	static const uint16_t p1[] = {'\\', '.', '.', '\\', 'A', '\\', '.', 0};
 	if (!fat_open(&vol, root, p1, 0, 0, &n))
 		fat_node_put(n);
 	fat_node_put(root);

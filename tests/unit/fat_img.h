@@ -116,9 +116,11 @@ static void img_load(struct memdisk *m, uint32_t block_size)
 	if (fread(m->data, 1, m->size, f) != m->size)
 		abort();
 	fclose(f);
-	m->dev = (struct blkdev){ .ctx = m, .block_size = block_size,
-				  .blocks = m->size / block_size, .read = memdisk_read,
-				  .write = memdisk_write };
+	m->dev = (struct blkdev){.ctx = m,
+				 .block_size = block_size,
+				 .blocks = m->size / block_size,
+				 .read = memdisk_read,
+				 .write = memdisk_write};
 }
 
 static void img_save(struct memdisk *m)
@@ -143,7 +145,8 @@ __attribute__((unused)) static int img_fsck(struct memdisk *m)
 
 /* Save, then read ::path with mtools: 0 when it holds size bytes of the
  * img_put pattern with seed (or zeros from zero_from on, up to zero_to). */
-__attribute__((unused)) static int img_check_file(struct memdisk *m, const char *path, size_t size, unsigned seed)
+__attribute__((unused)) static int img_check_file(struct memdisk *m, const char *path, size_t size,
+						  unsigned seed)
 {
 	char tmp[80];
 	img_save(m);
@@ -199,8 +202,8 @@ static const char *a(const uint16_t *s)
 
 static int fixed_now(struct rtc_time *t)
 {
-	*t = (struct rtc_time){ .year = 2024, .month = 5, .day = 17, .hour = 13, .minute = 45,
-				.second = 30 };
+	*t = (struct rtc_time){
+	    .year = 2024, .month = 5, .day = 17, .hour = 13, .minute = 45, .second = 30};
 	return 0;
 }
 

@@ -21,9 +21,9 @@ static const struct {
 	unsigned kib;
 	enum fat_type type;
 } kinds[] = {
-	{ "-F 12", 1440, FAT_TYPE_12 },
-	{ "-F 16 -s 4", 16384, FAT_TYPE_16 },
-	{ "-F 32 -s 1", 34 * 1024, FAT_TYPE_32 },
+    {"-F 12", 1440, FAT_TYPE_12},
+    {"-F 16 -s 4", 16384, FAT_TYPE_16},
+    {"-F 32 -s 1", 34 * 1024, FAT_TYPE_32},
 };
 
 static struct fat_vol vol;
@@ -89,7 +89,8 @@ static void test_read_long_name_in_subdirectory_any_case(void **state)
 
 		/* Relative to a directory, through "." and "..". */
 		struct fat_node *dir, *f, *f2;
-		assert_int_equal(fat_open(&vol, NULL, u("\\Efi\\Boot Loader\\"), 0, 0, &dir), FAT_OK);
+		assert_int_equal(fat_open(&vol, NULL, u("\\Efi\\Boot Loader\\"), 0, 0, &dir),
+				 FAT_OK);
 		assert_true(dir->is_dir);
 		assert_int_equal(fat_open(&vol, dir, u(".\\..\\SHORT.TXT"), 0, 0, &f), FAT_OK);
 		assert_int_equal(f->size, 10);
@@ -180,10 +181,12 @@ static void test_write_read_grow_truncate_rename_delete(void **state)
 		assert_int_equal(fat_free_bytes(&vol, &free0), FAT_OK);
 
 		assert_int_equal(fat_open(&vol, NULL, u("\\New Directory"),
-					  FAT_OPEN_CREATE | FAT_OPEN_DIR, 0, &d), FAT_OK);
+					  FAT_OPEN_CREATE | FAT_OPEN_DIR, 0, &d),
+				 FAT_OK);
 		assert_true(d->is_dir);
-		assert_int_equal(fat_open(&vol, d, u("Some Long File Name.bin"), FAT_OPEN_CREATE, 0,
-					  &f), FAT_OK);
+		assert_int_equal(
+		    fat_open(&vol, d, u("Some Long File Name.bin"), FAT_OPEN_CREATE, 0, &f),
+		    FAT_OK);
 		assert_int_equal(f->size, 0);
 		assert_int_equal(img_fsck(&m), 0);
 
@@ -197,8 +200,8 @@ static void test_write_read_grow_truncate_rename_delete(void **state)
 		assert_int_equal(fat_write(f, 1000, buf + 1000, len - 1000, &done), FAT_OK);
 		assert_int_equal(f->size, len);
 		assert_int_equal(img_fsck(&m), 0);
-		assert_int_equal(img_check_file(&m, "/New Directory/Some Long File Name.bin", len, 9),
-				 0);
+		assert_int_equal(
+		    img_check_file(&m, "/New Directory/Some Long File Name.bin", len, 9), 0);
 		uint8_t *back = calloc(1, len + 4 * cs);
 		assert_int_equal(fat_read(f, 0, back, len + 50, &done), FAT_OK);
 		assert_int_equal(done, len);
@@ -222,8 +225,8 @@ static void test_write_read_grow_truncate_rename_delete(void **state)
 		assert_int_equal(fat_truncate(f, cs + 5), FAT_OK);
 		assert_int_equal(f->nclus, 2);
 		assert_int_equal(img_fsck(&m), 0);
-		assert_int_equal(img_check_file(&m, "/New Directory/Some Long File Name.bin", cs + 5,
-						9), 0);
+		assert_int_equal(
+		    img_check_file(&m, "/New Directory/Some Long File Name.bin", cs + 5, 9), 0);
 		assert_int_equal(fat_truncate(f, 4 * cs), FAT_OK);
 		assert_int_equal(fat_read(f, 0, back, 4 * cs, &done), FAT_OK);
 		assert_memory_equal(back, buf, cs + 5);
@@ -244,8 +247,10 @@ static void test_write_read_grow_truncate_rename_delete(void **state)
 		assert_int_equal(fat_rename(f, u("a NAME long enough for two lfn entries.txt")),
 				 FAT_OK);
 		assert_int_equal(img_fsck(&m), 0);
-		assert_int_equal(img_check_file(
-			&m, "/New Directory/a NAME long enough for two lfn entries.txt", len, 9), 0);
+		assert_int_equal(
+		    img_check_file(&m, "/New Directory/a NAME long enough for two lfn entries.txt",
+				   len, 9),
+		    0);
 		uint16_t name[FAT_NAME_MAX + 1];
 		assert_int_equal(fat_node_name(f, name), FAT_OK);
 		assert_string_equal(a(name), "a NAME long enough for two lfn entries.txt");
@@ -255,15 +260,17 @@ static void test_write_read_grow_truncate_rename_delete(void **state)
 
 		/* A name taken, a bad name, a directory into itself. */
 		struct fat_node *g;
-		assert_int_equal(fat_open(&vol, NULL, u("\\other"), FAT_OPEN_CREATE, 0, &g), FAT_OK);
+		assert_int_equal(fat_open(&vol, NULL, u("\\other"), FAT_OPEN_CREATE, 0, &g),
+				 FAT_OK);
 		assert_int_equal(fat_rename(f, u("OTHER")), FAT_EEXIST);
 		assert_int_equal(fat_rename(f, u("a:b")), FAT_EINVAL);
 		assert_int_equal(fat_rename(d, u("\\New Directory\\inner")), FAT_EACCES);
 
 		/* Move the directory under another: ".." follows. */
 		struct fat_node *d2;
-		assert_int_equal(fat_open(&vol, NULL, u("\\Second"), FAT_OPEN_CREATE | FAT_OPEN_DIR,
-					  0, &d2), FAT_OK);
+		assert_int_equal(
+		    fat_open(&vol, NULL, u("\\Second"), FAT_OPEN_CREATE | FAT_OPEN_DIR, 0, &d2),
+		    FAT_OK);
 		assert_int_equal(fat_rename(d, u("\\Second\\Moved")), FAT_OK);
 		assert_int_equal(img_fsck(&m), 0);
 
@@ -335,11 +342,12 @@ static void test_short_names_and_case(void **state)
 
 	img_mkfs(&m, "-F 12", 1440);
 	mount_ok(&m, 512);
-	const char *names[] = { "Long Name One.txt", "Long Name Two.txt", "readme.txt", "MixedCase.c",
-				"UPPER.TXT", ".hidden", "a+b;c.tar.gz" };
-	const char *shorts[] = { "LONGNA~1TXT", "LONGNA~2TXT", "README  TXT", "MIXEDC~1C  ",
-				 "UPPER   TXT", "HIDDEN~1   ", "A_B_CT~1GZ " };
-	const uint32_t lfn[] = { 2, 2, 0, 1, 0, 1, 1 };
+	const char *names[] = {"Long Name One.txt", "Long Name Two.txt", "readme.txt",
+			       "MixedCase.c",	    "UPPER.TXT",	 ".hidden",
+			       "a+b;c.tar.gz"};
+	const char *shorts[] = {"LONGNA~1TXT", "LONGNA~2TXT", "README  TXT", "MIXEDC~1C  ",
+				"UPPER   TXT", "HIDDEN~1   ", "A_B_CT~1GZ "};
+	const uint32_t lfn[] = {2, 2, 0, 1, 0, 1, 1};
 	for (size_t i = 0; i < 7; i++) {
 		assert_int_equal(fat_open(&vol, NULL, u(names[i]), FAT_OPEN_CREATE, 0, &f), FAT_OK);
 		assert_int_equal(fat_dirent_read(&vol, 0, f->slot, de), FAT_OK);
@@ -382,8 +390,8 @@ static void test_directory_grows_across_clusters(void **state)
 	list("\\many", names_out, sizeof(names_out));
 	assert_non_null(strstr(names_out, "|file number 59 with a long name|"));
 	assert_int_equal(img_fsck(&m), 0);
-	assert_int_equal(sh("mdir -i %s ::/many | grep -q 'file number 42 with a long name'", m.path),
-			 0);
+	assert_int_equal(
+	    sh("mdir -i %s ::/many | grep -q 'file number 42 with a long name'", m.path), 0);
 	/* Delete some, then a new name reuses the holes. */
 	assert_int_equal(fat_open(&vol, d, u("file number 03 with a long name"), 0, 0, &f), FAT_OK);
 	uint32_t hole = f->slot;
@@ -507,8 +515,8 @@ static void test_times_and_attributes(void **state)
  * on a device of 4096-byte blocks. */
 static void test_sector_and_block_sizes(void **state)
 {
-	const char *args[] = { "-F 16 -S 4096 -s 1", "-F 32 -s 1 -S 512" };
-	unsigned kib[] = { 32768, 34 * 1024 };
+	const char *args[] = {"-F 16 -S 4096 -s 1", "-F 32 -s 1 -S 512"};
+	unsigned kib[] = {32768, 34 * 1024};
 
 	for (int k = 0; k < 2; k++) {
 		struct memdisk m;
@@ -525,7 +533,8 @@ static void test_sector_and_block_sizes(void **state)
 		free(b);
 		for (size_t i = 0; i < sizeof(buf); i++)
 			buf[i] = (uint8_t)((i * 7 + 6) & 0xff);
-		assert_int_equal(fat_open(&vol, NULL, u("out.bin"), FAT_OPEN_CREATE, 0, &f), FAT_OK);
+		assert_int_equal(fat_open(&vol, NULL, u("out.bin"), FAT_OPEN_CREATE, 0, &f),
+				 FAT_OK);
 		assert_int_equal(fat_write(f, 0, buf, sizeof(buf), &done), FAT_OK);
 		fat_node_put(f);
 		assert_int_equal(fat_sync(&vol), FAT_OK);
@@ -539,18 +548,18 @@ static void test_sector_and_block_sizes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_mount_types),
-		cmocka_unit_test(test_read_long_name_in_subdirectory_any_case),
-		cmocka_unit_test(test_list_directory),
-		cmocka_unit_test(test_write_read_grow_truncate_rename_delete),
-		cmocka_unit_test(test_free_space_follows_writes),
-		cmocka_unit_test(test_short_names_and_case),
-		cmocka_unit_test(test_directory_grows_across_clusters),
-		cmocka_unit_test(test_fixed_root_full),
-		cmocka_unit_test(test_volume_full),
-		cmocka_unit_test(test_read_only_device),
-		cmocka_unit_test(test_times_and_attributes),
-		cmocka_unit_test(test_sector_and_block_sizes),
+	    cmocka_unit_test(test_mount_types),
+	    cmocka_unit_test(test_read_long_name_in_subdirectory_any_case),
+	    cmocka_unit_test(test_list_directory),
+	    cmocka_unit_test(test_write_read_grow_truncate_rename_delete),
+	    cmocka_unit_test(test_free_space_follows_writes),
+	    cmocka_unit_test(test_short_names_and_case),
+	    cmocka_unit_test(test_directory_grows_across_clusters),
+	    cmocka_unit_test(test_fixed_root_full),
+	    cmocka_unit_test(test_volume_full),
+	    cmocka_unit_test(test_read_only_device),
+	    cmocka_unit_test(test_times_and_attributes),
+	    cmocka_unit_test(test_sector_and_block_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,20 +26,22 @@ static void mount_ok(struct memdisk *m)
 static void test_bad_boot_sectors(void **state)
 {
 	struct memdisk m;
-	struct { unsigned off, len; uint32_t val; } bad[] = {
-		{ 0, 1, 0x00 },	   /* no jump */
-		{ 11, 2, 300 },	   /* bytes per sector not a power of two */
-		{ 11, 2, 256 },	   /* too small */
-		{ 11, 2, 8192 },   /* too large */
-		{ 13, 1, 3 },	   /* sectors per cluster not a power of two */
-		{ 13, 1, 0 },
-		{ 14, 2, 0 },	   /* no reserved sector */
-		{ 16, 1, 0 },	   /* no FAT */
-		{ 17, 2, 0 },	   /* FAT12 without root entries */
-		{ 19, 2, 0xffff }, /* bigger than the device */
-		{ 21, 1, 0x12 },   /* media byte */
-		{ 22, 2, 1 },	   /* FAT too small for the clusters */
-		{ 22, 2, 0xffff }, /* FATs past the end */
+	struct {
+		unsigned off, len;
+		uint32_t val;
+	} bad[] = {
+	    {0, 1, 0x00},		 /* no jump */
+	    {11, 2, 300},		 /* bytes per sector not a power of two */
+	    {11, 2, 256},		 /* too small */
+	    {11, 2, 8192},		 /* too large */
+	    {13, 1, 3},			 /* sectors per cluster not a power of two */
+	    {13, 1, 0},	     {14, 2, 0}, /* no reserved sector */
+	    {16, 1, 0},			 /* no FAT */
+	    {17, 2, 0},			 /* FAT12 without root entries */
+	    {19, 2, 0xffff},		 /* bigger than the device */
+	    {21, 1, 0x12},		 /* media byte */
+	    {22, 2, 1},			 /* FAT too small for the clusters */
+	    {22, 2, 0xffff},		 /* FATs past the end */
 	};
 
 	img_mkfs(&m, "-F 12", 1440);
@@ -138,8 +140,8 @@ static uint32_t first_of(const char *name)
 
 static void test_chain_with_cycle_and_past_end(void **state)
 {
-	const char *kinds[] = { "-F 12", "-F 16 -s 2", "-F 32 -s 1" };
-	unsigned kib[] = { 1440, 8192, 34 * 1024 };
+	const char *kinds[] = {"-F 12", "-F 16 -s 2", "-F 32 -s 1"};
+	unsigned kib[] = {1440, 8192, 34 * 1024};
 
 	for (int k = 0; k < 3; k++) {
 		struct memdisk m;
@@ -175,7 +177,8 @@ static void test_chain_with_cycle_and_past_end(void **state)
 		/* A first cluster past the end. */
 		uint8_t de[32];
 		struct fat_entry e;
-		assert_int_equal(fat_dir_find(&vol, vol.root->first, u("cycle.bin"), 9, &e), FAT_OK);
+		assert_int_equal(fat_dir_find(&vol, vol.root->first, u("cycle.bin"), 9, &e),
+				 FAT_OK);
 		assert_int_equal(fat_dirent_read(&vol, vol.root->first, e.slot, de), FAT_OK);
 		fat_dirent_set_cluster(de, vol.type == FAT_TYPE_12 ? 0xff0 : 0xfff0);
 		assert_int_equal(fat_dirent_write(&vol, vol.root->first, e.slot, de), FAT_OK);
@@ -198,8 +201,8 @@ static void test_chain_with_cycle_and_past_end(void **state)
 /* A directory holding an entry for itself, and one for the root. */
 static void test_directory_containing_itself(void **state)
 {
-	const char *kinds[] = { "-F 16 -s 2", "-F 32 -s 1" };
-	unsigned kib[] = { 8192, 34 * 1024 };
+	const char *kinds[] = {"-F 16 -s 2", "-F 32 -s 1"};
+	unsigned kib[] = {8192, 34 * 1024};
 
 	for (int k = 0; k < 2; k++) {
 		struct memdisk m;
@@ -227,8 +230,7 @@ static void test_directory_containing_itself(void **state)
 		assert_int_equal(fat_open(&vol, d, u("LOOP"), 0, 0, &x), FAT_ECORRUPT);
 		assert_int_equal(fat_open(&vol, NULL, u("\\A\\LOOP\\LOOP\\LOOP"), 0, 0, &x),
 				 FAT_ECORRUPT);
-		assert_int_equal(fat_open(&vol, d, u("UP"), 0, 0, &x),
-				 FAT_ECORRUPT);
+		assert_int_equal(fat_open(&vol, d, u("UP"), 0, 0, &x), FAT_ECORRUPT);
 		/* The listing hides both and ends. */
 		uint32_t idx = 0;
 		char names[256] = "";
@@ -251,7 +253,9 @@ static void test_directory_containing_itself(void **state)
 /* LFN entries of ::/Long File Name Here.txt (4 entries: 2 LFN + short). */
 static void test_lying_lfn(void **state)
 {
-	struct { int what; } cases[] = { { 0 }, { 1 }, { 2 }, { 3 }, { 4 }, { 5 } };
+	struct {
+		int what;
+	} cases[] = {{0}, {1}, {2}, {3}, {4}, {5}};
 
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct memdisk m;
@@ -293,7 +297,7 @@ static void test_lying_lfn(void **state)
 			assert_int_equal(fat_dirent_write(&vol, 0, (uint32_t)i, de[i]), FAT_OK);
 		uint32_t idx = 0;
 		assert_int_equal(fat_dir_scan(&vol, 0, &idx, &e), FAT_OK);
-		uint8_t sn[32] = { 0 };
+		uint8_t sn[32] = {0};
 		uint16_t shortname[13];
 		memcpy(sn, de[2], 11);
 		fat_short_to_name(sn, shortname);
@@ -346,12 +350,12 @@ static void test_device_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bad_boot_sectors),
-		cmocka_unit_test(test_fat12_odd_and_even_entries),
-		cmocka_unit_test(test_chain_with_cycle_and_past_end),
-		cmocka_unit_test(test_directory_containing_itself),
-		cmocka_unit_test(test_lying_lfn),
-		cmocka_unit_test(test_device_errors),
+	    cmocka_unit_test(test_bad_boot_sectors),
+	    cmocka_unit_test(test_fat12_odd_and_even_entries),
+	    cmocka_unit_test(test_chain_with_cycle_and_past_end),
+	    cmocka_unit_test(test_directory_containing_itself),
+	    cmocka_unit_test(test_lying_lfn),
+	    cmocka_unit_test(test_device_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
