@@ -78,6 +78,7 @@ static const EFI_GUID bio_guid = EFI_BLOCK_IO_PROTOCOL_GUID, dp_guid = DEVICE_PA
 
 static struct part_disk *part_disks;
 
+/* Our child behind a Block IO pointer a caller passed, or NULL. */
 static struct part_child *part_of(EFI_BLOCK_IO_PROTOCOL *This)
 {
 	struct part_child *c = (struct part_child *)This;
@@ -461,5 +462,17 @@ size_t partition_connect(EFI_HANDLE disk)
 fail:
 	sysmem_free(t);
 	sysmem_free(d);
+	return 0;
+}
+
+size_t partition_children(EFI_HANDLE disk, EFI_HANDLE *out, size_t cap)
+{
+	for (struct part_disk *d = part_disks; d; d = d->next) {
+		if (d->handle != disk)
+			continue;
+		for (size_t i = 0; i < d->count && i < cap; i++)
+			out[i] = d->kids[i]->handle;
+		return d->count;
+	}
 	return 0;
 }

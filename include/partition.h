@@ -96,4 +96,9 @@ void part_name_ascii(const struct part_info *p, char *out, size_t n);
  * file system) or it was already connected. */
 size_t partition_connect(EFI_HANDLE disk);
 
+/* The child handles partition_connect made for disk, in table order (GPT
+ * entry order; MBR primaries, then logical partitions): up to cap of them
+ * into out; returns how many there are. */
+size_t partition_children(EFI_HANDLE disk, EFI_HANDLE *out, size_t cap);
+
 #endif

@@ -25,11 +25,13 @@ def write(target, name, data):
         f.write(data)
 
 
-def to_fuzz(img, bs, fail_holes=False):
+def to_fuzz(img, bs, fail_holes=False, fix_crcs=False):
     """The image's non-zero blocks as a fuzz input; blocks in the last 64
-    are addressed from the end, so the size can change under them."""
+    are addressed from the end, so the size can change under them.
+    fix_crcs sets the flag that makes fuzz_gpt recompute the CRC32s."""
     blocks = len(img) // bs
-    out = bytearray(struct.pack("<BI", (bs == 4096) | (fail_holes << 1), blocks))
+    flags = (bs == 4096) | (fail_holes << 1) | (fix_crcs << 2)
+    out = bytearray(struct.pack("<BI", flags, blocks))
     lba = 0
     while lba < blocks:
         if not any(img[lba * bs:(lba + 1) * bs]):
@@ -126,7 +128,7 @@ def main():
         p = os.path.join(tmp, "disk.img")
         gpt = sgdisk_image(p, 4 * MIB, ["-n1:2048:+1M", "-t1:ef00", "-c1:EFI System",
                                         "-n2:0:0", "-t2:8300", "-c2:root"])
-        write("fuzz_gpt", "sgdisk_esp_root", to_fuzz(gpt, 512))
+        write("fuzz_gpt", "sgdisk_esp_root", to_fuzz(gpt, 512, fix_crcs=True))
         bad = bytearray(gpt)
         bad[512 + 40] ^= 1  # primary header CRC no longer matches
         write("fuzz_gpt", "sgdisk_primary_bad", to_fuzz(bad, 512))
@@ -138,8 +140,8 @@ def main():
             args += ["-n%d:0:+64K" % i, "-t%d:%s" % (i, "ef00" if i == 1 else "8300"),
                      "-c%d:part%d" % (i, i)]
         many = sgdisk_image(p, 2 * MIB, args)
-        write("fuzz_gpt", "sgdisk_twelve", to_fuzz(many, 512))
-        write("fuzz_gpt", "gpt_4096", to_fuzz(gpt_4096(), 4096))
+        write("fuzz_gpt", "sgdisk_twelve", to_fuzz(many, 512, fix_crcs=True))
+        write("fuzz_gpt", "gpt_4096", to_fuzz(gpt_4096(), 4096, fix_crcs=True))
 
         mbr = fdisk_image(p, 8 * MIB, MBR_SCRIPT)
         write("fuzz_mbr", "fdisk_esp_extended", to_fuzz(mbr, 512))

@@ -75,7 +75,8 @@ static inline bool memdisk_add(struct memdisk *m, uint64_t lba, uint64_t count, 
 }
 
 /* The fuzz targets' input (fuzz_gpt, fuzz_mbr): byte 0 flags (bit 0:
- * 4096-byte blocks, else 512; bit 1: blocks without data fail to read),
+ * 4096-byte blocks, else 512; bit 1: blocks without data fail to read;
+ * bit 2 is fuzz_gpt's own, ignored here),
  * bytes 1-4 the disk's size in blocks (little endian, 0 counts as 1),
  * then extents to the end: a 4-byte LBA (bit 31 set: that many blocks
  * before the end of the disk), a count byte, and count blocks of data (the

@@ -393,6 +393,21 @@ static void test_hostile_header_fields(void **state)
 	}
 }
 
+static void test_backup_inside_usable_blocks(void **state)
+{
+	struct img im;
+	struct part_table t;
+
+	/* A backup whose usable range covers itself is not a backup. */
+	img_two(&im, 512);
+	blk(&im, 1)[0] = 'X';
+	put64(blk(&im, DISK_BLOCKS - 1) + 48, DISK_BLOCKS - 1);
+	fix_header_crc(&im, DISK_BLOCKS - 1);
+	assert_int_equal(parse(&im, &t), -1);
+	assert_string_equal(t.backup_reason, "header inside the usable blocks");
+	img_free(&im);
+}
+
 static void test_4096_byte_blocks(void **state)
 {
 	struct img im;
@@ -577,6 +592,7 @@ int main(void)
 	    cmocka_unit_test(test_overlapping_entries_skipped),
 	    cmocka_unit_test(test_entries_past_the_end_skipped),
 	    cmocka_unit_test(test_hostile_header_fields),
+	    cmocka_unit_test(test_backup_inside_usable_blocks),
 	    cmocka_unit_test(test_4096_byte_blocks),
 	    cmocka_unit_test(test_large_entries_and_many_partitions),
 	    cmocka_unit_test(test_no_entries_and_empty_array),
