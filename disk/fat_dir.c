@@ -498,3 +498,109 @@ void fat_label(struct fat_vol *v, uint16_t label[12])
 		label[i] = src[i] >= 0x20 && src[i] != 0x7f ? src[i] : '_';
 	label[n] = 0;
 }
+
+/* The label as 11 space-padded upper-case bytes; FAT_EINVAL for a label a
+ * volume cannot hold (more than 11 characters, or one the 8.3 names
+ * forbid). An empty label is "NO NAME". */
+static int fat_label_bytes(const uint16_t *label, uint8_t out[11])
+{
+	static const char bad[] = "\"*+,./:;<=>?[\\]|";
+	size_t n = 0;
+
+	memset(out, ' ', 11);
+	for (; label[n]; n++) {
+		uint16_t c = label[n];
+		if (n == 11 || c < 0x20 || c >= 0x7f || strchr(bad, (char)c))
+			return FAT_EINVAL;
+		out[n] = (uint8_t)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+	}
+	if (!n)
+		memcpy(out, "NO NAME", 7);
+	return FAT_OK;
+}
+
+/* Write the label into the boot sector's BS_VolLab (and the FAT32 backup
+ * boot sector's) when the extended boot signature says it is there. */
+static int fat_label_bpb(struct fat_vol *v, const uint8_t name[11])
+{
+	uint64_t ext = v->type == FAT_TYPE_32 ? 64 : 36;
+	uint8_t sig;
+	uint16_t bk = 0;
+	int r;
+
+	if ((r = fat_io_read(v, ext + 2, &sig, 1)))
+		return r;
+	if (sig != 0x29)
+		return FAT_OK;
+	if ((r = fat_io_write(v, ext + 7, name, 11)))
+		return r;
+	if (v->type == FAT_TYPE_32 && !(r = fat_io_read(v, 48 + 2, &bk, 2)) && bk &&
+	    (uint64_t)bk * v->sector_size < v->fat_off && bk != 0xffff)
+		r = fat_io_write(v, (uint64_t)bk * v->sector_size + ext + 7, name, 11);
+	if (!r)
+		memcpy(v->bpb_label, name, 11);
+	return r;
+}
+
+int fat_set_label(struct fat_vol *v, const uint16_t *label)
+{
+	struct fat_dir_it it;
+	uint8_t name[11], de[FAT_DIRENT_SIZE];
+	uint32_t dir = v->root->first, slot, free_slot = UINT32_MAX;
+	uint64_t off;
+	bool found = false;
+	int r;
+
+	if (v->dev.read_only)
+		return FAT_EROFS;
+	if ((r = fat_label_bytes(label, name)))
+		return r;
+	/* The root's label entry, or where a new one goes. */
+	fat_dir_it_init(&it, v, dir);
+	for (slot = 0;; slot++) {
+		r = fat_dir_locate(&it, slot, &off);
+		if (r == FAT_ENOENT)
+			break;
+		if (r || (r = fat_io_read(v, off, de, sizeof(de))))
+			return r;
+		if (!de[0] || de[0] == FAT_DELETED) {
+			if (free_slot == UINT32_MAX)
+				free_slot = slot;
+			if (!de[0])
+				break;
+			continue;
+		}
+		if ((de[DE_ATTR] & 0x3f) != FAT_ATTR_LFN && (de[DE_ATTR] & FAT_ATTR_VOLUME_ID)) {
+			found = true;
+			break;
+		}
+	}
+	bool empty = !label[0];
+	if (found && empty) {
+		static const uint8_t mark = FAT_DELETED;
+		r = fat_io_write(v, off, &mark, 1);
+	} else if (found) {
+		r = fat_io_write(v, off, name, 11);
+	} else if (!empty) {
+		if (free_slot == UINT32_MAX) {
+			if ((r = fat_dir_grow(v, dir)))
+				return r;
+			fat_dir_it_init(&it, v, dir);
+			free_slot = slot;
+		}
+		if ((r = fat_dir_locate(&it, free_slot, &off)))
+			return r == FAT_ENOENT ? FAT_ENOSPC : r;
+		memset(de, 0, sizeof(de));
+		memcpy(de, name, 11);
+		de[DE_ATTR] = FAT_ATTR_VOLUME_ID;
+		struct rtc_time t;
+		uint16_t date, time;
+		if (!v->now || v->now(&t))
+			t = (struct rtc_time){ .year = 1980, .month = 1, .day = 1 };
+		fat_time_encode(&t, &date, &time);
+		fat_put16(de + DE_WRT_TIME, time);
+		fat_put16(de + DE_WRT_DATE, date);
+		r = fat_io_write(v, off, de, sizeof(de));
+	}
+	return r ? r : fat_label_bpb(v, name);
+}

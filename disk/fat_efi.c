@@ -444,10 +444,34 @@ static EFI_STATUS EFIAPI fat_efi_set_info(EFI_FILE_PROTOCOL *This, EFI_GUID *Typ
 			return EFI_BAD_BUFFER_SIZE;
 		return fat_set_file_info(f, BufferSize, Buffer);
 	}
-	if (!memcmp(Type, &fat_fsinfo_guid, sizeof(EFI_GUID)) ||
-	    !memcmp(Type, &fat_label_guid, sizeof(EFI_GUID)))
-		return f->fs->vol.dev.read_only ? EFI_WRITE_PROTECTED : EFI_UNSUPPORTED;
-	return EFI_UNSUPPORTED;
+	/* Of EFI_FILE_SYSTEM_INFO only the label can change (s.13.5.10). */
+	const CHAR16 *label = NULL;
+	size_t chars = 0;
+	if (!memcmp(Type, &fat_fsinfo_guid, sizeof(EFI_GUID))) {
+		if (BufferSize < SIZE_OF_EFI_FILE_SYSTEM_INFO + sizeof(CHAR16))
+			return EFI_BAD_BUFFER_SIZE;
+		label = ((EFI_FILE_SYSTEM_INFO *)Buffer)->VolumeLabel;
+		chars = (BufferSize - SIZE_OF_EFI_FILE_SYSTEM_INFO) / sizeof(CHAR16);
+	} else if (!memcmp(Type, &fat_label_guid, sizeof(EFI_GUID))) {
+		if (BufferSize < sizeof(CHAR16))
+			return EFI_BAD_BUFFER_SIZE;
+		label = ((EFI_FILE_SYSTEM_VOLUME_LABEL *)Buffer)->VolumeLabel;
+		chars = BufferSize / sizeof(CHAR16);
+	} else {
+		return EFI_UNSUPPORTED;
+	}
+	uint16_t l[13];
+	size_t n = 0;
+	while (n < chars && n < 12 && label[n])
+		l[n] = label[n], n++;
+	if (n == chars)
+		return EFI_BAD_BUFFER_SIZE; /* no terminator inside the buffer */
+	if (n == 12)
+		return EFI_INVALID_PARAMETER; /* longer than a FAT label */
+	l[n] = 0;
+	if (f->fs->vol.dev.read_only)
+		return EFI_WRITE_PROTECTED;
+	return fat_status(fat_set_label(&f->fs->vol, l));
 }
 
 /* s.13.5.11: writes are through already; flush the device. */

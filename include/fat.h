@@ -195,6 +195,13 @@ int fat_free_bytes(struct fat_vol *v, uint64_t *bytes);
  * sector's; "NO NAME" is empty). */
 void fat_label(struct fat_vol *v, uint16_t label[12]);
 
+/* Set the volume label (UCS-2, NUL-terminated, at most 11 characters
+ * valid in an 8.3 name; lower case is stored upper case; empty removes
+ * it): the root's label entry (made if missing) and the boot sector's
+ * BS_VolLab. FAT_EINVAL for a label FAT cannot hold, FAT_ENOSPC for a
+ * full fixed root, FAT_EROFS on a read-only device. */
+int fat_set_label(struct fat_vol *v, const uint16_t *label);
+
 /* Write out FSInfo and flush the device. */
 int fat_sync(struct fat_vol *v);
 

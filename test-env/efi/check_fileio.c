@@ -266,6 +266,17 @@ static void t_fsinfo(EFI_FILE_HANDLE root)
 	T_REQUIRE(fsi->VolumeSize > 0 && fsi->FreeSpace < fsi->VolumeSize && fsi->BlockSize >= 512,
 		  L"size %lu free %lu block %u", fsi->VolumeSize, fsi->FreeSpace, fsi->BlockSize);
 	T_REQUIRE(StrCmp(lab->VolumeLabel, L"WBFSTEST") == 0, L"label %s", lab->VolumeLabel);
+	/* SetInfo(VOLUME_LABEL): lower case comes back upper case (the label
+	 * stays WBFSTEST for the host); one FAT cannot hold is refused. */
+	static CHAR16 lower[] = L"wbfstest", too_long[] = L"WBFSTEST-LONGER";
+	EFI_STATUS st = root->SetInfo(root, &t_label_guid, sizeof(lower), lower);
+	T_REQUIRE(st == EFI_SUCCESS, L"SetInfo(VOLUME_LABEL, wbfstest): %r", st);
+	st = root->SetInfo(root, &t_label_guid, sizeof(too_long), too_long);
+	T_REQUIRE(st == EFI_INVALID_PARAMETER, L"SetInfo(VOLUME_LABEL, 15 chars): %r", st);
+	BS->FreePool(lab);
+	lab = t_info(root, &t_label_guid);
+	T_REQUIRE(lab && StrCmp(lab->VolumeLabel, L"WBFSTEST") == 0, L"label after SetInfo %s",
+		  lab ? lab->VolumeLabel : L"(none)");
 	t_ok(T_NAME, L"%lu bytes, %lu free, %u-byte clusters, label %s", fsi->VolumeSize,
 	     fsi->FreeSpace, fsi->BlockSize, lab->VolumeLabel);
 out:

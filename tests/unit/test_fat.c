@@ -545,6 +545,43 @@ static void test_sector_and_block_sizes(void **state)
 	}
 }
 
+/* Labels: set (lower case stored upper case), read back after a fresh
+ * mount, seen by mtools, removed; ones FAT cannot hold refused. */
+static void test_volume_label(void **state)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct memdisk m;
+		uint16_t l[12];
+
+		img_mkfs(&m, kinds[k].args, kinds[k].kib);
+		mount_ok(&m, 512);
+		assert_int_equal(fat_set_label(&vol, u("wb Test1")), FAT_OK);
+		fat_label(&vol, l);
+		assert_string_equal(a(l), "WB TEST1");
+		assert_int_equal(img_fsck(&m), 0);
+		assert_int_equal(sh("mlabel -s -i %s :: | grep -q 'Volume label is WB TEST1'", m.path),
+				 0);
+		fat_unmount(&vol);
+		memset(&vol, 0, sizeof(vol));
+		vol.now = fixed_now;
+		assert_int_equal(fat_mount(&vol, &m.dev), FAT_OK);
+		fat_label(&vol, l);
+		assert_string_equal(a(l), "WB TEST1");
+		/* A second label replaces the entry rather than adding one. */
+		assert_int_equal(fat_set_label(&vol, u("SECOND")), FAT_OK);
+		assert_int_equal(img_fsck(&m), 0);
+		assert_int_equal(sh("mlabel -s -i %s :: | grep -q 'Volume label is SECOND'", m.path), 0);
+		assert_int_equal(fat_set_label(&vol, u("twelve chars")), FAT_EINVAL);
+		assert_int_equal(fat_set_label(&vol, u("a/b")), FAT_EINVAL);
+		assert_int_equal(fat_set_label(&vol, u("")), FAT_OK);
+		fat_label(&vol, l);
+		assert_string_equal(a(l), "");
+		assert_int_equal(img_fsck(&m), 0);
+		fat_unmount(&vol);
+		img_free(&m);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +597,7 @@ int main(void)
 	    cmocka_unit_test(test_read_only_device),
 	    cmocka_unit_test(test_times_and_attributes),
 	    cmocka_unit_test(test_sector_and_block_sizes),
+	    cmocka_unit_test(test_volume_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
