@@ -40,15 +40,17 @@ int http_boot_uri_text(const EFI_DEVICE_PATH *node, size_t len, char *out, size_
 	return 0;
 }
 
-/* <nic>/IPv4[/Uri] through the pool builder. */
+/* <nic>/IPv4[/Dns][/Uri] through the pool builder. */
 EFI_DEVICE_PATH *http_boot_path(const EFI_DEVICE_PATH *nic, const struct efi_dp_ipv4 *ip,
-				const char *url)
+				const uint32_t *dns, size_t ndns, const char *url)
 {
 	struct efi_dp_builder b;
 
 	efi_dp_init(&b, NULL, 0);
 	efi_dp_add_path(&b, nic);
 	efi_dp_add_ipv4(&b, ip);
+	if (ndns)
+		efi_dp_add_dns4(&b, dns, ndns > 4 ? 4 : ndns);
 	if (url)
 		efi_dp_add_uri(&b, url, strlen(url));
 	return efi_dp_finish(&b);

@@ -143,8 +143,11 @@ EFI_DEVICE_PATH *http_boot_image_path(const char *url)
 	const struct dhcp_lease *l = &boot_dhcp->lease;
 	struct efi_dp_ipv4 ip;
 	http_boot_ipv4_node(&ip, l->addr, l->router, l->mask, u.port ? u.port : HTTP_PORT);
-	EFI_DEVICE_PATH *ip_path = http_boot_path(nic, &ip, NULL);
-	EFI_DEVICE_PATH *uri_path = http_boot_path(nic, &ip, url);
+	size_t ndns = 0;
+	while (ndns < sizeof(l->dns) / sizeof(l->dns[0]) && l->dns[ndns])
+		ndns++;
+	EFI_DEVICE_PATH *ip_path = http_boot_path(nic, &ip, l->dns, ndns, NULL);
+	EFI_DEVICE_PATH *uri_path = http_boot_path(nic, &ip, l->dns, ndns, url);
 	if (!ip_path || !uri_path) {
 		if (ip_path)
 			sysmem_free(ip_path);

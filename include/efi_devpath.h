@@ -146,6 +146,10 @@ struct efi_dp_ipv4 {
 	uint8_t gateway[4], mask[4];
 };
 void efi_dp_add_ipv4(struct efi_dp_builder *b, const struct efi_dp_ipv4 *ip);
+/* Dns(a,b...), s.10.3.4.32: n IPv4 servers (network order), each stored
+ * as a 16-byte EFI_IP_ADDRESS. */
+#define EFI_DP_MSG_DNS 31
+void efi_dp_add_dns4(struct efi_dp_builder *b, const uint32_t *servers, size_t n);
 /* Uri(...), s.10.3.4.23: len bytes, no terminator. */
 void efi_dp_add_uri(struct efi_dp_builder *b, const char *uri, size_t len);
 /* A file path node, s.10.3.5.4: ASCII text to UCS-2 with a NUL; '/' becomes

@@ -31,11 +31,13 @@ void http_boot_init(const struct pxe_dhcp_result *dhcp, const struct fetch_ctx *
 void http_boot_ipv4_node(struct efi_dp_ipv4 *ip, uint32_t addr_be, uint32_t router_be,
 			 uint32_t mask_be, uint16_t port);
 
-/* <nic>/IPv4(ip), or with url <nic>/IPv4(ip)/Uri(url) (no NUL in the
- * node, as UEFI 2.10 s.10.3.4.23 sizes it), in pool memory; NULL when
+/* <nic>/IPv4(ip)[/Dns(servers)][/Uri(url)] as EDK2's
+ * HttpBootUpdateDevicePath builds it: the Dns node when the lease named
+ * DNS servers (ndns of them, at most 4), the Uri node (no NUL, as UEFI
+ * 2.10 s.10.3.4.23 sizes it) when url is given; in pool memory, NULL when
  * memory is short or nic is malformed. Pure. */
 EFI_DEVICE_PATH *http_boot_path(const EFI_DEVICE_PATH *nic, const struct efi_dp_ipv4 *ip,
-				const char *url);
+				const uint32_t *dns, size_t ndns, const char *url);
 
 /* The device path for an EFI program fetched from url (an http:// URL),
  * with both handles installed or their paths brought up to date. It stays

@@ -12,7 +12,7 @@ programs (issue 9):
 - boot_url (fw_cfg or the PVH command line) with a DHCP server that names
   no boot file: DHCP gives the address and DNS only;
 - efitest.efi fetched by URL: its loaded image's device path ends in
-  IPv4(<lease>)/Uri(<url>) as under OVMF, and LoadImage of a Uri device
+  IPv4(<lease>)/Dns(<servers>)/Uri(<url>) as under OVMF, and LoadImage of a Uri device
   path with no buffer fetches that URL through LoadFile (the "load-uri"
   line efitest prints when its own path has a Uri node)."""
 import functools
@@ -172,7 +172,7 @@ def test_efi_program_over_http_has_a_uri_device_path(efi_tree, vm_name):
     # QEMU's user network names no boot file; boot_url (PVH command line)
     # names efitest.efi on a host server. Every efitest check passes (the
     # SNP one ARPs QEMU's gateway), and its image path is OVMF's for an
-    # HTTP boot: <NIC>/IPv4(0.0.0.0,TCP,DHCP,<lease>)/Uri(<url>).
+    # HTTP boot: <NIC>/IPv4(0.0.0.0,TCP,DHCP,<lease>)/Dns(<lease's DNS>)/Uri(<url>).
     srv, port = host_server(efi_tree)
     url = f"http://10.0.2.2:{port}/efitest.efi"
     try:
@@ -193,7 +193,7 @@ def test_efi_program_over_http_has_a_uri_device_path(efi_tree, vm_name):
     assert sorted(results) == sorted(checks), sorted(results)
     assert tuple(map(int, EFITEST_DONE.search(out).groups())) == (len(checks), 0)
     text = results["device-path-text"][1]
-    ipv4 = "IPv4(0.0.0.0,TCP,DHCP,10.0.2.15,10.0.2.2,255.255.255.0)"
+    ipv4 = "IPv4(0.0.0.0,TCP,DHCP,10.0.2.15,10.0.2.2,255.255.255.0)/Dns(10.0.2.3)"
     nic = r"PciRoot\(0x0\)/Pci\(0x\w+,0x0\)/MAC\(\w{12},0x1\)"
     # The device is the HTTP boot handle (its path holds the Uri, as
     # OVMF's IPv4 child does after HttpBootUpdateDevicePath); the image's

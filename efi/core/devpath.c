@@ -297,6 +297,21 @@ void efi_dp_add_uri(struct efi_dp_builder *b, const char *uri, size_t len)
 	efi_dp_add_node(b, MESSAGING_DEVICE_PATH, MSG_URI_DP, uri, len);
 }
 
+void efi_dp_add_dns4(struct efi_dp_builder *b, const uint32_t *servers, size_t n)
+{
+	uint8_t data[1 + 4 * 16];
+
+	if (n > 4) {
+		b->failed = true;
+		return;
+	}
+	memset(data, 0, sizeof(data));
+	data[0] = 0; /* IsIPv6: no */
+	for (size_t i = 0; i < n; i++)
+		memcpy(data + 1 + 16 * i, &servers[i], 4);
+	efi_dp_add_node(b, MESSAGING_DEVICE_PATH, EFI_DP_MSG_DNS, data, 1 + 16 * n);
+}
+
 void efi_dp_add_file(struct efi_dp_builder *b, const char *path)
 {
 	size_t n = strnlen(path, 0x7ffe);

@@ -274,6 +274,18 @@ static bool messaging(struct text *t, const uint8_t *p, size_t len)
 			put_c(t, p[i]);
 		put_c(t, ')');
 		return true;
+	case EFI_DP_MSG_DNS:
+		/* IsIPv6, then 16-byte addresses; only IPv4 is shown. */
+		if (len < 5 + 16 || (len - 5) % 16 || p[4])
+			return false;
+		put_a(t, "Dns(");
+		for (size_t i = 5; i < len; i += 16) {
+			if (i > 5)
+				put_c(t, ',');
+			put_ipv4(t, p + i);
+		}
+		put_c(t, ')');
+		return true;
 	case MSG_VLAN_DP:
 		if (len != 6)
 			return false;

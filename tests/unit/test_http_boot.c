@@ -62,8 +62,8 @@ static void test_paths_are_ovmfs(void **state)
 	EFI_DEVICE_PATH *nic = nic_path();
 
 	http_boot_ipv4_node(&ip, IP(10, 0, 2, 15), IP(10, 0, 2, 2), IP(255, 255, 255, 0), 8080);
-	EFI_DEVICE_PATH *a = http_boot_path(nic, &ip, NULL);
-	EFI_DEVICE_PATH *b = http_boot_path(nic, &ip, "http://10.0.2.2:8080/efi/boot.efi");
+	EFI_DEVICE_PATH *a = http_boot_path(nic, &ip, NULL, 0, NULL);
+	EFI_DEVICE_PATH *b = http_boot_path(nic, &ip, NULL, 0, "http://10.0.2.2:8080/efi/boot.efi");
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_string_equal(text(a), "PciRoot(0x0)/Pci(0x2,0x0)/MAC(525400123456,0x1)/"
@@ -86,6 +86,35 @@ static void test_paths_are_ovmfs(void **state)
 	const uint8_t *u = n + EFI_DP_LEN_IPV4;
 	assert_int_equal(u[1], MSG_URI_DP);
 	assert_int_equal(u[2] | u[3] << 8, 4 + strlen("http://10.0.2.2:8080/efi/boot.efi"));
+	free(a);
+	free(b);
+	free(nic);
+}
+
+/* With DNS servers from the lease, a Dns node between IPv4 and Uri, as
+ * EDK2's HttpBootUpdateDevicePath puts it: IsIPv6 0, 16 bytes a server. */
+static void test_dns_node_between_ipv4_and_uri(void **state)
+{
+	struct efi_dp_ipv4 ip;
+	EFI_DEVICE_PATH *nic = nic_path();
+	const uint32_t dns[2] = { IP(10, 0, 2, 3), IP(192, 168, 1, 53) };
+
+	http_boot_ipv4_node(&ip, IP(10, 0, 2, 15), IP(10, 0, 2, 2), IP(255, 255, 255, 0), 80);
+	EFI_DEVICE_PATH *a = http_boot_path(nic, &ip, dns, 1, NULL);
+	EFI_DEVICE_PATH *b = http_boot_path(nic, &ip, dns, 2, "http://boot.example/x.efi");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(text(a), "PciRoot(0x0)/Pci(0x2,0x0)/MAC(525400123456,0x1)/"
+				     "IPv4(0.0.0.0,TCP,DHCP,10.0.2.15,10.0.2.2,255.255.255.0)/"
+				     "Dns(10.0.2.3)");
+	assert_string_equal(text(b), "PciRoot(0x0)/Pci(0x2,0x0)/MAC(525400123456,0x1)/"
+				     "IPv4(0.0.0.0,TCP,DHCP,10.0.2.15,10.0.2.2,255.255.255.0)/"
+				     "Dns(10.0.2.3,192.168.1.53)/Uri(http://boot.example/x.efi)");
+	const uint8_t *n = (const uint8_t *)b + efi_devpath_instance_size(nic) + EFI_DP_LEN_IPV4;
+	assert_int_equal(n[0], MESSAGING_DEVICE_PATH);
+	assert_int_equal(n[1], 31);
+	assert_int_equal(n[2] | n[3] << 8, 5 + 2 * 16);
+	assert_int_equal(n[4], 0);
 	free(a);
 	free(b);
 	free(nic);
@@ -153,6 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_paths_are_ovmfs),
+	    cmocka_unit_test(test_dns_node_between_ipv4_and_uri),
 	    cmocka_unit_test(test_uri_text_from_a_program),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
