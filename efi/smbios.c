@@ -1,10 +1,13 @@
 /* SMBIOS as an EFI configuration table (UEFI 2.10 s.4.6, SMBIOS 3.6
  * s.5.2): QEMU's fw_cfg anchor and structures, copied into runtime memory
- * with the anchor's table address and checksums filled in. */
+ * with the anchor's table address and checksums filled in; where the VMM
+ * gives none (microvm), a minimal table of our own. */
 #include <string.h>
+#include <chipset.h>
 #include <efi_smbios.h>
 #include <efi_systab.h>
 #include <fw_cfg.h>
+#include <smbios.h>
 #include <sysmem.h>
 
 /* Sum of bytes, for the entry point checksums (SMBIOS 3.6 s.5.2). */
@@ -16,6 +19,25 @@ static uint8_t sum8(const uint8_t *p, size_t n)
 	return s;
 }
 
+/* Types 0, 1 and 127 behind a 3.0 entry point, so programs and the OS
+ * find the firmware and the machine named (dmidecode, systemd). */
+static void install_minimal(void)
+{
+	const struct smbios_ids ids = { "wireboot", WB_VERSION, fw_cfg_present() ? "QEMU" : NULL,
+					chipset_name(chipset_detect()) };
+	uint8_t *mem = sysmem_alloc_pages(1, MEM_RT_DATA, 1ULL << 32);
+	if (!mem)
+		return;
+	size_t n = smbios_build_minimal(mem + 64, PAGE_SIZE - 64, &ids);
+	if (!n) {
+		memmap_free(&sys_memmap, (uintptr_t)mem, 1);
+		return;
+	}
+	smbios_entry3(mem, (uintptr_t)(mem + 64), (uint32_t)n);
+	static const EFI_GUID g3 = SMBIOS3_TABLE_GUID;
+	efi_install_config_table(&g3, mem);
+}
+
 void efi_smbios_install(void)
 {
 	uint16_t asel, tsel;
@@ -23,8 +45,10 @@ void efi_smbios_install(void)
 
 	if (fw_cfg_find("etc/smbios/smbios-anchor", &asel, &alen) ||
 	    fw_cfg_find("etc/smbios/smbios-tables", &tsel, &tlen) || alen < 24 || alen > 64 ||
-	    !tlen || tlen > (1u << 20))
+	    !tlen || tlen > (1u << 20)) {
+		install_minimal();
 		return;
+	}
 	/* Runtime data: the OS reads the tables after ExitBootServices. */
 	uint8_t *mem = sysmem_alloc_pages(memmap_pages(64 + tlen), MEM_RT_DATA, 1ULL << 32);
 	if (!mem)
