@@ -37,6 +37,8 @@ struct mtftp_run {
 
 /* Where a discarded file "lands": never written (sink_copy skips it). */
 static uint8_t sink[1];
+/* The transfer under way (one at a time), for sink_copy. */
+static const struct mtftp_run *active;
 
 static void view_copy(const void *src, size_t off, void *dst, size_t n)
 {
@@ -49,14 +51,22 @@ static void view_copy(const void *src, size_t off, void *dst, size_t n)
 	}
 }
 
-/* The state machine copies a block to buf + bytes: in discard mode that
- * is past the sink, and nothing is written. Headers and error texts go to
- * its own buffers and are copied as usual. */
+/* The state machine copies a DATA block's payload (from offset 4 + k) to
+ * buf + bytes + k: in discard mode buf is the sink, and that copy is
+ * skipped. Everything else (the opcode, options, error texts, compare
+ * buffers: all on the machine's stack or in its state) is copied as
+ * usual. Only that exact destination is skipped: an address test such as
+ * "at or above the sink" also swallows the stack buffers the header is
+ * read into, and no reply is ever understood. */
 static void sink_copy(const void *src, size_t off, void *dst, size_t n)
 {
-	if ((uintptr_t)dst >= (uintptr_t)sink)
-		if ((uintptr_t)dst - (uintptr_t)sink < (1ULL << 40))
-			return;
+	uint8_t op[2];
+
+	if (active && off >= 4 &&
+	    (uintptr_t)dst == (uintptr_t)active->x.buf + (uintptr_t)active->x.bytes + (off - 4) &&
+	    pbuf_copy_partial((struct pbuf *)src, op, 2, 0) == 2 && op[0] == 0 &&
+	    op[1] == TFTP_OP_DATA)
+		return;
 	view_copy(src, off, dst, n);
 }
 
@@ -166,6 +176,7 @@ EFI_STATUS EFIAPI pxe_bc_mtftp(EFI_PXE_BASE_CODE_PROTOCOL *This,
 		return EFI_DEVICE_ERROR;
 	}
 	udp_recv(r.pcb, mtftp_recv, &r);
+	active = &r;
 	r.x.filename = (const char *)Filename;
 	r.x.want_blksize = BlockSize
 			       ? (uint16_t)*BlockSize
@@ -195,6 +206,7 @@ EFI_STATUS EFIAPI pxe_bc_mtftp(EFI_PXE_BASE_CODE_PROTOCOL *This,
 		timed_out = r.x.state == TFTP_FAILED; /* only the clock fails a tick */
 	}
 	udp_remove(r.pcb);
+	active = NULL;
 	/* The caller's buffer ran out (the machine told the server). */
 	r.too_small = r.x.state == TFTP_FAILED && !r.discard &&
 		      !strcmp(r.x.why, "out of memory for the file");
