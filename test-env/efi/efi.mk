@@ -1,6 +1,7 @@
 # EFI test programs (gnu-efi) and the EFI payload tree for issue 8's tests.
 # Included by the root Makefile; usable alone for a quick build:
-#   make -f test-env/efi/efi.mk efi-tests    build/efi-tests/efitest.efi, efichild.efi
+#   make -f test-env/efi/efi.mk efi-tests    build/efi-tests/efitest.efi, efichild.efi,
+#                                            pxetest.efi (test_pxe_bc.py's boot file)
 #   make -f test-env/efi/efi.mk efi-tree     build/efi-tree: the TFTP root test_efi.py serves
 #
 # gnu-efi 3.0.15 (Debian 12) is built with GNU_EFI_USE_MS_ABI: EFIAPI means
@@ -17,7 +18,7 @@ endif
 EFI_TEST_DIR  := $(BUILD)/efi-tests
 EFI_TREE      := $(BUILD)/efi-tree
 EFI_TEST_BINS := $(EFI_TEST_DIR)/efitest.efi $(EFI_TEST_DIR)/efichild.efi \
-	$(EFI_TEST_DIR)/efifault.efi
+	$(EFI_TEST_DIR)/efifault.efi $(EFI_TEST_DIR)/pxetest.efi
 
 GNUEFI_LIB    := /usr/lib
 GNUEFI_CRT0   := $(GNUEFI_LIB)/crt0-efi-x86_64.o
@@ -41,6 +42,7 @@ EFITEST_OBJS := $(EFITEST_SRCS:test-env/efi/%.c=$(EFI_TEST_DIR)/obj/%.o) \
 	$(EFI_TEST_DIR)/obj/child_blob.o
 EFICHILD_OBJS := $(EFI_TEST_DIR)/obj/efichild.o
 EFIFAULT_OBJS := $(EFI_TEST_DIR)/obj/efifault.o
+PXETEST_OBJS  := $(EFI_TEST_DIR)/obj/pxetest.o
 
 .PHONY: efi-tests efi-tree
 efi-tests: $(EFI_TEST_BINS)
@@ -65,6 +67,7 @@ $(EFI_TEST_DIR)/%.so: $(GNUEFI_CRT0) $(GNUEFI_LDS)
 $(EFI_TEST_DIR)/efitest.so: $(EFITEST_OBJS)
 $(EFI_TEST_DIR)/efichild.so: $(EFICHILD_OBJS)
 $(EFI_TEST_DIR)/efifault.so: $(EFIFAULT_OBJS)
+$(EFI_TEST_DIR)/pxetest.so: $(PXETEST_OBJS)
 
 # subsystem 10: EFI application.
 $(EFI_TEST_DIR)/%.efi: $(EFI_TEST_DIR)/%.so
