@@ -47,13 +47,23 @@ struct pxe_bc_packets {
 	const uint8_t *discover, *ack, *proxy_offer, *pxe_reply;
 	size_t discover_len, ack_len, proxy_offer_len, pxe_reply_len;
 	uint32_t station, mask, router; /* network order; 0: none */
+	/* The boot server, file and TFTP server name when they came from a
+	 * proxyDHCP (its offer or its boot server's reply), the ACK naming
+	 * none; boot_server 0: the ACK is copied as it came. */
+	uint32_t boot_server;
+	const char *boot_file, *boot_sname;
 };
 
 /* Mode as OVMF leaves it after its own DHCP: Started, AutoArp, TTL 64,
  * the packets that are there (each cut to EFI_PXE_BASE_CODE_PACKET's
  * 1472 bytes) with their Valid/Received flags, StationIp, SubnetMask, the
  * IP filter on the station address, and a default route through the
- * router. The ARP cache is left empty (the caller fills it). */
+ * router. The ARP cache is left empty (the caller fills it).
+ * One difference from OVMF: with boot_server set, DhcpAck's siaddr, sname
+ * and file fields name the proxy's boot server and file (sname and file
+ * only where the ACK does not overload them with options and the name
+ * fits), as iPXE's DHCPACK does; loaders that read only DhcpAck (GRUB
+ * 2.06) then find their server under a proxyDHCP too. */
 void pxe_bc_mode_fill(EFI_PXE_BASE_CODE_MODE *m, const struct pxe_bc_packets *p);
 
 /* Mode after Stop: every flag and packet cleared, Ipv6 fields kept. */

@@ -144,6 +144,14 @@ static void fill_from_lease(struct pxe_bc *bc)
 		p.pxe_reply = c->proxy_ack_pkt.data;
 		p.pxe_reply_len = c->proxy_ack_pkt.len;
 	}
+	/* GRUB 2.06 takes its server only from DhcpAck: under a proxyDHCP
+	 * that ACK (the address server's) must name the proxy's boot server. */
+	const struct dhcp_lease *l = &bc->dhcp->lease;
+	if (l->boot_from_proxy && l->next_server) {
+		p.boot_server = l->next_server;
+		p.boot_file = l->boot_file;
+		p.boot_sname = l->tftp_server_name;
+	}
 	pxe_bc_mode_fill(&bc->mode, &p);
 	pxe_bc_arp_to_mode();
 }

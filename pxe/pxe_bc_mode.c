@@ -1,6 +1,7 @@
 /* PXE Base Code's pure parts (UEFI 2.10 s.24.3): filling Mode from a DHCP
  * exchange, UdpRead's matching rules, argument checks, TFTP failure
  * statuses. No network, no allocation: host-tested. */
+#include <stddef.h>
 #include <string.h>
 #include <pxe_bc.h>
 
@@ -29,6 +30,60 @@ void pxe_bc_mode_clear(EFI_PXE_BASE_CODE_MODE *m)
 	m->Ipv6Available = v6a;
 }
 
+/* Option 52's value in a DHCP payload of len bytes (RFC 2132 s.9.3), 0 if
+ * absent; every option's length is checked against len. */
+static uint8_t ack_overload(const uint8_t *pkt, size_t len)
+{
+	const size_t start = 240; /* BOOTP header (236) + magic cookie */
+
+	for (size_t i = start; i < len;) {
+		uint8_t code = pkt[i];
+		if (code == 255)
+			break;
+		if (code == 0) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || i + 2 + pkt[i + 1] > len)
+			break;
+		if (code == 52 && pkt[i + 1] == 1)
+			return pkt[i + 2];
+		i += 2 + (size_t)pkt[i + 1];
+	}
+	return 0;
+}
+
+/* Copy NUL-terminated s into a BOOTP name field of n bytes if it fits with
+ * its NUL (RFC 2131 s.2: sname 64, file 128), else leave the field. */
+static void put_name(UINT8 *field, size_t n, const char *s)
+{
+	size_t l = s ? strnlen(s, n) : n;
+
+	if (!s || !s[0] || l >= n)
+		return;
+	memset(field, 0, n);
+	memcpy(field, s, l);
+}
+
+/* The boot information a proxyDHCP gave, into the ACK's BOOTP fields
+ * (the ACK named no file, or the client would not have used the proxy).
+ * Options that overload sname or file (RFC 2132 s.9.3) keep them. */
+static void ack_merge_boot(EFI_PXE_BASE_CODE_PACKET *ack, size_t ack_len,
+			   const struct pxe_bc_packets *p)
+{
+	EFI_PXE_BASE_CODE_DHCPV4_PACKET *d = &ack->Dhcpv4;
+	size_t n = ack_len < sizeof(ack->Raw) ? ack_len : sizeof(ack->Raw);
+
+	if (n < offsetof(EFI_PXE_BASE_CODE_DHCPV4_PACKET, DhcpMagik))
+		return; /* no whole BOOTP header to write into */
+	uint8_t overload = ack_overload(ack->Raw, n);
+	memcpy(d->BootpSiAddr, &p->boot_server, 4);
+	if (!(overload & 1))
+		put_name(d->BootpBootFile, sizeof(d->BootpBootFile), p->boot_file);
+	if (!(overload & 2))
+		put_name(d->BootpSrvName, sizeof(d->BootpSrvName), p->boot_sname);
+}
+
 void pxe_bc_mode_fill(EFI_PXE_BASE_CODE_MODE *m, const struct pxe_bc_packets *p)
 {
 	pxe_bc_mode_clear(m);
@@ -38,6 +93,8 @@ void pxe_bc_mode_fill(EFI_PXE_BASE_CODE_MODE *m, const struct pxe_bc_packets *p)
 	m->ToS = DEFAULT_ToS;
 	m->DhcpDiscoverValid = put_packet(&m->DhcpDiscover, p->discover, p->discover_len);
 	m->DhcpAckReceived = put_packet(&m->DhcpAck, p->ack, p->ack_len);
+	if (m->DhcpAckReceived && p->boot_server)
+		ack_merge_boot(&m->DhcpAck, p->ack_len, p);
 	m->ProxyOfferReceived = put_packet(&m->ProxyOffer, p->proxy_offer, p->proxy_offer_len);
 	m->PxeReplyReceived = put_packet(&m->PxeReply, p->pxe_reply, p->pxe_reply_len);
 	put_ip(&m->StationIp, p->station);

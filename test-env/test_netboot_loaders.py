@@ -160,6 +160,68 @@ def test_nic_comes_back_when_grub_exits(demo, tmp_path, vm_name):
     assert taken < back < out.index("tftp: 10.0.2.2:vmlinuz ")
 
 
+
+PROXY = f"{PREFIX}.2"
+GRUB_PROMPT = r"grub> "
+
+
+def boot_or_prompt(vm, token, netns, timeout=300):
+    """boot(), but a GRUB that stops at its prompt (no config found) fails
+    at once with the console's last lines instead of at the timeout."""
+    t0 = time.monotonic()
+    run = vm.start(netns=netns)
+    m = run.wait_for(rf"{MARKER}\r?\n|{GRUB_PROMPT}", timeout=timeout)
+    took = time.monotonic() - t0
+    prompt = m is not None and m.group(0).startswith("grub>")
+    r = run.finish(timeout=2 if prompt else 60)
+    tail = "\n".join(r.output.splitlines()[-20:])
+    assert not prompt, f"GRUB stopped at its prompt (no grub.cfg); see {r.log}\n{tail}"
+    assert m, f"initramfs marker missing; see {r.log}\n{tail}"
+    m = re.search(MARKER, r.output)
+    assert f"wb.token={token}" in m.group(1).split(), m.group(1)
+    assert "CPU exception" not in r.output, f"see {r.log}"
+    return r, took
+
+
+def proxy_lan(lan, tmp_path, *proxy_args, tree):
+    """Addresses from a plain dnsmasq on .1 (no boot file, no TFTP); boot
+    file and TFTP from a dnsmasq proxyDHCP on .2."""
+    for d in ("a", "p"):
+        (tmp_path / d).mkdir()
+    a = lan.host("dhcp", SRV)
+    p = lan.host("proxy", PROXY)
+    lan.spawn(a, dnsmasq_argv(tmp_path / "a"), log=tmp_path / "dhcp.log")
+    lan.spawn(p, dnsmasq_argv(tmp_path / "p", *proxy_args, proxy=True, tftp_root=tree),
+              log=tmp_path / "proxy.log")
+
+
+def tftp_sent(log, name):
+    """dnsmasq's TFTP log says it sent a file whose path ends in name."""
+    return re.search(rf"sent \S*/{re.escape(name)} to ", log)
+
+
+@needs_netns
+def test_grub_under_proxydhcp(demo, tmp_path, vm_name):
+    # The docs' proxyDHCP recipe: the proxy's PXE menu names the file, which
+    # wireboot gets from the proxy's boot server (port 4011, Mode's
+    # PxeReply). Debian's GRUB 2.06 reads its server only from Mode's
+    # DhcpAck, the address server's ACK here: wireboot puts the boot
+    # server and file into that ACK's BOOTP fields, as iPXE does, else
+    # GRUB looks for /grub on .1 (no TFTP there) and stops at grub>.
+    need(GRUBNET, "grub-efi-amd64-bin")
+    tree = grub_tree(tmp_path / "root", demo, vm_name)
+    with Lan() as lan:
+        proxy_lan(lan, tmp_path, "--pxe-service=x86-64_EFI,wireboot,grubnetx64.efi", tree=tree)
+        r, took = boot_or_prompt(tap_vm(vm_name), vm_name, lan.ns)
+    report("grubnetx64 (dnsmasq + dnsmasq proxyDHCP)", took)
+    assert r.lines(rf"dhcp: net0 next-server {re.escape(PROXY)} boot-file 'grubnetx64\.efi' "
+                   rf"from proxyDHCP {re.escape(PROXY)}")
+    assert r.lines(TAKEN)
+    # GRUB fetched its config and the kernel from the proxy's TFTP itself.
+    log = (tmp_path / "proxy.log").read_text()
+    for f in ("grubnetx64.efi", "grub/grub.cfg", "vmlinuz", "initrd.img"):
+        assert tftp_sent(log, f), f + "\n" + log[-2000:]
+
 # ---- shim -> GRUB ----
 
 def shim_tree(root, demo, token):
@@ -199,6 +261,27 @@ def test_shim_from_dnsmasq_and_atftpd(demo, tmp_path, vm_name):
     log = (tmp_path / "atftpd.log").read_text()
     assert re.search(r"grubx64\.efi", log), log[-2000:]
 
+
+
+@needs_netns
+def test_shim_under_proxydhcp(demo, tmp_path, vm_name):
+    # The same proxy recipe with shim as the boot file: shim takes the
+    # boot server and directory from DhcpAck (which names the proxy's file
+    # now; before, shim fell back to PxeReply), fetches grubx64.efi from
+    # the proxy with Mtftp, and that GRUB finds the proxy in DhcpAck too.
+    need(SHIM, "shim-unsigned")
+    need(GRUBNET, "grub-efi-amd64-bin")
+    tree = shim_tree(tmp_path / "root", demo, vm_name)
+    with Lan() as lan:
+        proxy_lan(lan, tmp_path, "--pxe-service=x86-64_EFI,wireboot,shimx64.efi", tree=tree)
+        r, took = boot_or_prompt(tap_vm(vm_name), vm_name, lan.ns)
+    report("shimx64 -> grubx64 (dnsmasq + dnsmasq proxyDHCP)", took)
+    assert r.lines(rf"dhcp: net0 next-server {re.escape(PROXY)} boot-file 'shimx64\.efi' "
+                   rf"from proxyDHCP {re.escape(PROXY)}")
+    assert "Fetching Netboot Image grubx64.efi" in r.output
+    log = (tmp_path / "proxy.log").read_text()
+    for f in ("shimx64.efi", "grubx64.efi", "grub/grub.cfg", "vmlinuz"):
+        assert tftp_sent(log, f), f + "\n" + log[-2000:]
 
 # ---- iPXE ----
 

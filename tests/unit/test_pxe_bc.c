@@ -90,6 +90,111 @@ static void test_mode_fill(void **state)
 	assert_int_equal(m.DhcpAck.Raw[0], 0);
 }
 
+/* A DHCPACK payload of len bytes (>= 244): BOOTP header with siaddr,
+ * magic cookie, then opts (an option area ending in 255) and zeros. */
+static void make_ack(uint8_t *pkt, size_t len, const char *siaddr, const uint8_t *opts,
+		     size_t opts_len)
+{
+	static const uint8_t magic[4] = {99, 130, 83, 99};
+	uint32_t si = ip(siaddr);
+
+	memset(pkt, 0, len);
+	pkt[0] = 2; /* BOOTREPLY */
+	pkt[1] = 1;
+	pkt[2] = 6;
+	memcpy(pkt + 16, (const uint8_t[4]){192, 168, 77, 111}, 4); /* yiaddr */
+	memcpy(pkt + 20, &si, 4);
+	memcpy(pkt + 236, magic, 4);
+	memcpy(pkt + 240, opts, opts_len);
+}
+
+static void test_mode_ack_names_proxy_boot(void **state)
+{
+	static EFI_PXE_BASE_CODE_MODE m;
+	static const uint8_t opts[] = {53, 1, 5, 54, 4, 192, 168, 77, 1, 255};
+	uint8_t ack[300], reply[300], want[300];
+	(void)state;
+
+	/* The address server's ACK: siaddr itself, no file. The boot file
+	 * came from the proxy's boot server (PxeReply). */
+	make_ack(ack, sizeof(ack), "192.168.77.1", opts, sizeof(opts));
+	make_ack(reply, sizeof(reply), "192.168.77.2", opts, sizeof(opts));
+	memcpy(reply + 108, "grubnetx64.efi", 15);
+	struct pxe_bc_packets p = {
+	    .ack = ack,
+	    .ack_len = sizeof(ack),
+	    .pxe_reply = reply,
+	    .pxe_reply_len = sizeof(reply),
+	    .station = ip("192.168.77.111"),
+	    .mask = ip("255.255.255.0"),
+	};
+
+	/* Without boot_server the ACK is copied as it came (OVMF's Mode). */
+	pxe_bc_mode_fill(&m, &p);
+	assert_memory_equal(m.DhcpAck.Raw, ack, sizeof(ack));
+
+	p.boot_server = ip("192.168.77.2");
+	p.boot_file = "grubnetx64.efi";
+	p.boot_sname = "";
+	pxe_bc_mode_fill(&m, &p);
+	memcpy(want, ack, sizeof(want));
+	memcpy(want + 20, (const uint8_t[4]){192, 168, 77, 2}, 4);
+	memcpy(want + 108, "grubnetx64.efi", 15);
+	assert_memory_equal(m.DhcpAck.Raw, want, sizeof(want)); /* nothing else changed */
+	assert_int_equal(m.DhcpAck.Raw[sizeof(ack)], 0);
+	assert_memory_equal(m.DhcpAck.Dhcpv4.BootpSiAddr, ((const uint8_t[4]){192, 168, 77, 2}), 4);
+	assert_string_equal((const char *)m.DhcpAck.Dhcpv4.BootpBootFile, "grubnetx64.efi");
+	assert_int_equal(m.DhcpAck.Dhcpv4.BootpSrvName[0], 0);
+	assert_true(m.PxeReplyReceived);
+	assert_memory_equal(m.PxeReply.Raw, reply, sizeof(reply)); /* untouched */
+
+	/* A server name is copied; one that does not fit with its NUL is not. */
+	p.boot_sname = "tftp.example";
+	pxe_bc_mode_fill(&m, &p);
+	assert_string_equal((const char *)m.DhcpAck.Dhcpv4.BootpSrvName, "tftp.example");
+	char longname[200], longsname[100];
+	memset(longname, 'a', sizeof(longname));
+	longname[128] = 0; /* 128 characters: no room for the NUL in file[128] */
+	memset(longsname, 'b', sizeof(longsname));
+	longsname[64] = 0; /* 64 characters: too long for sname[64] */
+	p.boot_file = longname;
+	p.boot_sname = longsname;
+	pxe_bc_mode_fill(&m, &p);
+	assert_int_equal(m.DhcpAck.Dhcpv4.BootpSrvName[0], 0);
+	assert_int_equal(m.DhcpAck.Dhcpv4.BootpBootFile[0], 0);
+	assert_memory_equal(m.DhcpAck.Dhcpv4.BootpSiAddr, ((const uint8_t[4]){192, 168, 77, 2}), 4);
+	longname[127] = 0; /* 127 fits */
+	p.boot_sname = "";
+	pxe_bc_mode_fill(&m, &p);
+	assert_int_equal(strlen((const char *)m.DhcpAck.Dhcpv4.BootpBootFile), 127);
+
+	/* Option 52 overloads file and sname with options: they stay. */
+	static const uint8_t ovl[] = {53, 1, 5, 52, 1, 3, 255};
+	make_ack(ack, sizeof(ack), "192.168.77.1", ovl, sizeof(ovl));
+	memcpy(ack + 108, (const uint8_t[]){67, 3, 'a', 'b', 'c', 255}, 6);
+	memcpy(ack + 44, (const uint8_t[]){66, 1, 'x', 255}, 4);
+	p.boot_file = "grubnetx64.efi";
+	p.boot_sname = "s";
+	pxe_bc_mode_fill(&m, &p);
+	memcpy(want, ack, sizeof(want));
+	memcpy(want + 20, (const uint8_t[4]){192, 168, 77, 2}, 4);
+	assert_memory_equal(m.DhcpAck.Raw, want, sizeof(want));
+
+	/* An option running past the end, or an ACK shorter than its BOOTP
+	 * header: no read or write outside, the short one left as it came. */
+	static const uint8_t bad[] = {53, 1, 5, 52, 200};
+	make_ack(ack, 245, "192.168.77.1", bad, sizeof(bad));
+	p.ack_len = 245;
+	pxe_bc_mode_fill(&m, &p);
+	assert_string_equal((const char *)m.DhcpAck.Dhcpv4.BootpBootFile, "grubnetx64.efi");
+	assert_int_equal(m.DhcpAck.Raw[245], 0);
+	p.ack_len = 100;
+	pxe_bc_mode_fill(&m, &p);
+	assert_memory_equal(m.DhcpAck.Raw, ack, 100);
+	assert_int_equal(m.DhcpAck.Raw[100], 0);
+	assert_int_equal(m.DhcpAck.Dhcpv4.BootpBootFile[0], 0);
+}
+
 static void test_udp_accepts(void **state)
 {
 	EFI_PXE_BASE_CODE_IP_FILTER f = {.Filters = EFI_PXE_BASE_CODE_IP_FILTER_STATION_IP};
@@ -256,9 +361,9 @@ static void test_mtftp_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mode_fill),  cmocka_unit_test(test_udp_accepts),
-	    cmocka_unit_test(test_addresses),  cmocka_unit_test(test_udp_args),
-	    cmocka_unit_test(test_mtftp_args),
+	    cmocka_unit_test(test_mode_fill),	cmocka_unit_test(test_mode_ack_names_proxy_boot),
+	    cmocka_unit_test(test_udp_accepts), cmocka_unit_test(test_addresses),
+	    cmocka_unit_test(test_udp_args),	cmocka_unit_test(test_mtftp_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
