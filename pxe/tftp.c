@@ -1,9 +1,19 @@
 /* TFTP read client state machine. Windows of blocks are acknowledged once
- * (RFC 7440 s.4); a gap acknowledges the last block received in order so
- * the server restarts the window from there; duplicates are counted and
- * dropped. Block numbers wrap at 65536 but our count never does, so files
- * past 32 MiB at 512-byte blocks are fine. */
+ * (RFC 7440 s.4); a gap acknowledges the last block received in order at
+ * once, so the server restarts the window from there; duplicates are
+ * counted and dropped. Block numbers wrap at 65536 but our count never
+ * does, so files past 32 MiB at 512-byte blocks are fine.
+ *
+ * Loss: the retransmission timer comes from the measured round trip
+ * (RFC 6298, Karn's rule) with a floor, and backs off only while nothing
+ * new arrives; the window between our ACKs halves on a loss and grows by
+ * one per clean window; blocks larger than a frame, once they are seen to
+ * get lost, give way to a new request with blocks that fit a frame. TFTP
+ * has no way to start a transfer part-way, so the new one starts at block
+ * 1: the bytes already held are compared with the new blocks, not stored
+ * again, and a file that changed in between fails the transfer. */
 #include <string.h>
+#include <format.h>
 #include <numparse.h>
 #include <tftp.h>
 
@@ -35,6 +45,12 @@ static size_t put_num(uint8_t *buf, size_t pos, size_t cap, uint64_t v)
 size_t tftp_build_rrq(uint8_t *buf, size_t cap, const char *file, uint16_t blksize,
 		      uint16_t window, bool tsize)
 {
+	return tftp_build_rrq_ut(buf, cap, file, blksize, window, tsize, 0);
+}
+
+size_t tftp_build_rrq_ut(uint8_t *buf, size_t cap, const char *file, uint16_t blksize,
+			 uint16_t window, bool tsize, uint32_t utimeout_us)
+{
 	if (cap < 2)
 		return 0;
 	buf[0] = 0;
@@ -53,18 +69,32 @@ size_t tftp_build_rrq(uint8_t *buf, size_t cap, const char *file, uint16_t blksi
 		pos = put_str(buf, pos, cap, "windowsize");
 		pos = put_num(buf, pos, cap, window);
 	}
+	if (utimeout_us) {
+		pos = put_str(buf, pos, cap, "utimeout");
+		pos = put_num(buf, pos, cap, utimeout_us);
+	}
 	return pos;
 }
 
 int tftp_parse_oack(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
 		    uint64_t *tsize, bool *has_tsize)
 {
+	uint32_t ut = 0;
+
+	return tftp_parse_oack_ut(p, len, blksize, window, tsize, has_tsize, &ut);
+}
+
+int tftp_parse_oack_ut(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
+		       uint64_t *tsize, bool *has_tsize, uint32_t *utimeout)
+{
 	size_t i = 0;
 	uint16_t max_bs = *blksize, max_win = *window;
+	uint32_t max_ut = *utimeout;
 
 	/* RFC 2347: an option left out of the OACK was refused. */
 	*blksize = 512;
 	*window = 1;
+	*utimeout = 0;
 	while (i < len) {
 		const char *key = (const char *)p + i;
 		const uint8_t *z = memchr(p + i, 0, len - i);
@@ -94,6 +124,11 @@ int tftp_parse_oack(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *w
 		} else if (!strcasecmp(key, "tsize")) {
 			*tsize = v;
 			*has_tsize = true;
+		} else if (max_ut && !strcasecmp(key, "utimeout")) {
+			/* tftp-hpa takes 10 ms and up; it may only lower what we asked. */
+			if (v < 10000 || v > max_ut)
+				return -1;
+			*utimeout = (uint32_t)v;
 		} else {
 			return -1; /* RFC 2347: only options we requested may come back */
 		}
@@ -115,6 +150,11 @@ const char *tftp_error_name(int code)
 	case 8: return "option negotiation refused";
 	default: return "unknown error";
 	}
+}
+
+uint64_t tftp_bytes_held(const struct tftp_xfer *x)
+{
+	return x->bytes > x->kept ? x->bytes : x->kept;
 }
 
 static void fail(struct tftp_xfer *x, int code, const char *why)
@@ -145,12 +185,67 @@ static void send_error(struct tftp_xfer *x, uint16_t port, uint16_t code, const 
 	x->send(x->ctx, pkt, n + 5, port);
 }
 
+/* Start timing the packet about to leave, or (Karn) stop: a reply to a
+ * packet sent more than once says nothing about the round trip. */
+static void time_packet(struct tftp_xfer *x, bool first_copy)
+{
+	x->timing = first_copy;
+	x->timed_at = x->now;
+}
+
+/* The timer without backoff: SRTT + max(G, 4 RTTVAR) (RFC 6298 s.2.3),
+ * G = 1 ms, within [TFTP_MIN_RTO_MS, TFTP_MAX_RTO_MS]. */
+static void update_rto(struct tftp_xfer *x)
+{
+	uint32_t var = 4 * x->rttvar8 > 8 ? 4 * x->rttvar8 : 8;
+	uint32_t rto = (x->srtt8 + var + 7) / 8;
+
+	if (rto < TFTP_MIN_RTO_MS)
+		rto = TFTP_MIN_RTO_MS;
+	if (rto > TFTP_MAX_RTO_MS)
+		rto = TFTP_MAX_RTO_MS;
+	x->rto_ms = rto;
+}
+
+/* A reply to the packet being timed arrived: one round-trip sample
+ * (RFC 6298 s.2.2, s.2.3; alpha 1/8, beta 1/4). */
+static void rtt_sample(struct tftp_xfer *x)
+{
+	if (!x->timing)
+		return;
+	x->timing = false;
+	uint64_t r = x->now - x->timed_at;
+	if (r > 60000)
+		r = 60000;
+	uint32_t r8 = (uint32_t)r * 8;
+	if (!x->rtt_valid) {
+		x->srtt8 = r8;
+		x->rttvar8 = r8 / 2;
+		x->rtt_valid = true;
+	} else {
+		uint32_t d = x->srtt8 > r8 ? x->srtt8 - r8 : r8 - x->srtt8;
+		x->rttvar8 = x->rttvar8 - x->rttvar8 / 4 + d / 4;
+		x->srtt8 = x->srtt8 - x->srtt8 / 8 + r8 / 8;
+	}
+	x->rtt_samples++;
+	update_rto(x);
+}
+
+/* Something new arrived: the retry budget and the backoff start over. */
+static void progress(struct tftp_xfer *x)
+{
+	x->last_rx_ms = x->progress_ms = x->now;
+	x->retries = 0;
+	x->timeout_ms = x->rto_ms;
+	x->rx_since_progress = 0;
+}
+
 static void send_rrq(struct tftp_xfer *x)
 {
 	uint8_t pkt[512];
 	size_t n = x->options_sent
-			   ? tftp_build_rrq(pkt, sizeof(pkt), x->filename, x->want_blksize,
-					    x->want_window, x->want_tsize)
+			   ? tftp_build_rrq_ut(pkt, sizeof(pkt), x->filename, x->req_blksize,
+					       x->req_window, x->want_tsize, x->req_utimeout_us)
 			   : tftp_build_rrq(pkt, sizeof(pkt), x->filename, 0, 0, false);
 	if (!n) {
 		fail(x, -1, "file name too long for a request");
@@ -168,25 +263,136 @@ static void send_ack(struct tftp_xfer *x)
 	x->send(x->ctx, pkt, 4, x->tid);
 	x->since_ack = 0;
 	x->acks++;
+	/* The server answers this ACK, if it does, with a window ending here. */
+	memmove(x->win_end + 1, x->win_end, sizeof(x->win_end) - sizeof(x->win_end[0]));
+	memmove(x->win_gap + 1, x->win_gap, sizeof(x->win_gap) - sizeof(x->win_gap[0]));
+	x->win_end[0] = x->next - 1 + x->window;
+	x->win_gap[0] = false;
 }
 
-void tftp_start(struct tftp_xfer *x, uint64_t now)
+/* Block u ends the window the server sent for our last ACK, or for one
+ * of our earlier gap ACKs. (A window-end ACK's window is still on its way
+ * when a gap in it is ACKed: its end says nothing.) */
+static bool server_waits_after(const struct tftp_xfer *x, uint64_t u)
+{
+	if (u == x->win_end[0])
+		return true;
+	for (size_t i = 1; i < TFTP_WIN_ENDS; i++)
+		if (x->win_gap[i] && u == x->win_end[i])
+			return true;
+	return false;
+}
+
+/* A window was lost in part (a gap, a timeout): halve the loss window
+ * (multiplicative decrease), at most once per window. It sizes the windows
+ * of later requests (tftp_next_window), not the ACKs of this one. */
+static void on_loss(struct tftp_xfer *x)
+{
+	x->losses++;
+	x->attempt_losses++;
+	if (x->window_lost)
+		return;
+	x->window_lost = true;
+	x->cwnd = x->cwnd > 1 ? x->cwnd / 2 : 1;
+}
+
+/* A window arrived whole: one block more (additive increase), up to what
+ * the server agreed to send. */
+static void on_clean_window(struct tftp_xfer *x)
+{
+	if (!x->window_lost && x->cwnd < x->window)
+		x->cwnd++;
+	x->window_lost = false;
+	x->last_stall = 0;
+}
+
+/* The first request, or a new one after falling back. */
+static void request(struct tftp_xfer *x)
 {
 	x->state = TFTP_REQUESTING;
-	x->options_sent = x->want_blksize || x->want_tsize || x->want_window > 1;
 	x->tid = 0;
 	x->next = 1;
 	x->bytes = 0;
 	x->since_ack = 0;
 	x->gap_acked = 0;
 	x->retries = 0;
-	x->timeout_ms = TFTP_FIRST_TIMEOUT_MS;
-	x->start_ms = x->last_rx_ms = now;
+	x->attempt_losses = 0;
+	x->window_lost = false;
+	x->last_stall = 0;
+	x->last_rx_ms = x->now;
+	x->timeout_ms = x->rto_ms;
+	time_packet(x, true);
+	send_rrq(x);
+}
+
+void tftp_start(struct tftp_xfer *x, uint64_t now)
+{
+	x->now = now;
+	x->options_sent = x->want_blksize || x->want_tsize || x->want_window > 1;
+	x->req_blksize = x->want_blksize;
+	x->req_window = x->want_window;
+	x->req_utimeout_us = x->want_utimeout_us;
+	x->utimeout_us = 0;
+	x->start_ms = x->progress_ms = now;
 	x->dups = x->out_of_order = x->retransmits = x->acks = 0;
 	x->has_tsize = false;
 	x->err_code = 0;
 	x->why[0] = '\0';
-	send_rrq(x);
+	x->rtt_valid = false;
+	x->rtt_samples = 0;
+	x->rto_ms = TFTP_FIRST_TIMEOUT_MS;
+	if (x->seed_rtt_ms) {
+		x->srtt8 = x->seed_rtt_ms * 8;
+		x->rttvar8 = x->seed_rtt_ms * 4;
+		update_rto(x);
+	}
+	x->losses = 0;
+	x->fast_acks = 0;
+	memset(x->win_end, 0, sizeof(x->win_end));
+	memset(x->win_gap, 0, sizeof(x->win_gap));
+	x->rx_since_progress = 0;
+	x->restarts = 0;
+	x->old_tid = 0;
+	x->kept = 0;
+	x->old_has_tsize = false;
+	request(x);
+}
+
+/* Blocks larger than a frame keep getting lost: ask again with blocks that
+ * fit one, the same bytes in flight per window (at most TFTP_MAX_WINDOW
+ * blocks), and, for a lock-step server, tftp-hpa's utimeout so that its
+ * own retransmissions (the only ones it makes) follow our round trip. */
+static bool maybe_fall_back(struct tftp_xfer *x)
+{
+	if (!x->fit_blksize || x->blksize <= x->fit_blksize || x->restarts ||
+	    !x->options_sent || x->attempt_losses < TFTP_FALLBACK_LOSSES ||
+	    x->attempt_losses * TFTP_FALLBACK_RATIO < x->next - 1 + x->attempt_losses)
+		return false;
+	send_error(x, x->tid, 0, "switching to a smaller block size");
+	x->old_tid = x->tid;
+	if (x->bytes > x->kept)
+		x->kept = x->bytes;
+	x->old_tsize = x->tsize;
+	x->old_has_tsize = x->has_tsize;
+	x->restarts++;
+	uint32_t win = x->window;
+	if (x->want_window > 1) {
+		/* The bytes in flight the losses left (the halved loss window),
+		 * in blocks that fit a frame. */
+		win = (uint32_t)(x->cwnd ? x->cwnd : 1) * x->blksize / x->fit_blksize;
+		if (win > TFTP_MAX_WINDOW)
+			win = TFTP_MAX_WINDOW;
+	}
+	x->req_blksize = x->fit_blksize;
+	x->req_window = (uint16_t)(win > 1 ? win : 0);
+	if (x->window <= 1) {
+		/* tftp-hpa gives up after 63 of these without an ACK: 3 s at 50 ms. */
+		uint32_t ut = 2 * x->rto_ms;
+		ut = ut < 50 ? 50 : ut > 1000 ? 1000 : ut;
+		x->req_utimeout_us = ut * 1000;
+	}
+	request(x);
+	return true;
 }
 
 /* Make room for bytes up to end; false (and failed) if we cannot. */
@@ -210,7 +416,7 @@ static bool room_for(struct tftp_xfer *x, uint64_t end)
 			want = x->max_size;
 	}
 	uint64_t cap = x->cap; /* the old capacity, which grow frees */
-	uint8_t *b = x->grow(x->ctx, x->buf, x->bytes, want, &cap);
+	uint8_t *b = x->grow(x->ctx, x->buf, tftp_bytes_held(x), want, &cap);
 	if (!b || cap < end) {
 		fail(x, -1, "out of memory for the file");
 		return false;
@@ -227,16 +433,26 @@ static bool on_first_reply(struct tftp_xfer *x, uint16_t port, bool oack, const 
 	x->tid = port;
 	x->blksize = 512;
 	x->window = 1;
+	x->utimeout_us = 0;
+	x->has_tsize = false;
 	if (oack) {
-		uint16_t bs = x->want_blksize ? x->want_blksize : 512;
-		uint16_t win = x->want_window > 1 ? x->want_window : 1;
-		if (tftp_parse_oack(opts, olen, &bs, &win, &x->tsize, &x->has_tsize)) {
+		uint16_t bs = x->req_blksize ? x->req_blksize : 512;
+		uint16_t win = x->req_window > 1 ? x->req_window : 1;
+		uint32_t ut = x->req_utimeout_us;
+		if (tftp_parse_oack_ut(opts, olen, &bs, &win, &x->tsize, &x->has_tsize, &ut)) {
 			send_error(x, port, 8, "bad option acknowledgement");
 			fail(x, -1, "server acknowledged options we did not ask for, or bad values");
 			return false;
 		}
 		x->blksize = bs;
 		x->window = win;
+		x->utimeout_us = ut;
+	}
+	x->cwnd = x->window;
+	if (x->restarts && x->old_has_tsize && x->has_tsize && x->tsize != x->old_tsize) {
+		send_error(x, port, 0, "file changed");
+		fail(x, -1, "the file changed size between two requests");
+		return false;
 	}
 	if (x->has_tsize) {
 		if (x->tsize > x->max_size) {
@@ -254,11 +470,44 @@ static bool on_first_reply(struct tftp_xfer *x, uint16_t port, bool oack, const 
 	return true;
 }
 
-static void on_data(struct tftp_xfer *x, uint64_t now, uint16_t block, const struct tftp_view *v)
+/* Store a new in-order block at x->bytes; bytes an earlier attempt left
+ * there must be the same. False (and failed) if not. */
+static bool store_block(struct tftp_xfer *x, const struct tftp_view *v, size_t n)
+{
+	uint64_t end = x->bytes + n;
+	size_t same = 0;
+
+	if (x->bytes < x->kept) {
+		/* [bytes, min(end, kept)) is in buf already: compare, do not copy. */
+		uint8_t tmp[256];
+		same = (size_t)((end < x->kept ? end : x->kept) - x->bytes);
+		for (size_t off = 0; off < same; off += sizeof(tmp)) {
+			size_t k = same - off < sizeof(tmp) ? same - off : sizeof(tmp);
+			v->copy(v->src, 4 + off, tmp, k);
+			if (memcmp(tmp, x->buf + x->bytes + off, k)) {
+				send_error(x, x->tid, 0, "file changed");
+				fail(x, -1, "the file changed between two requests");
+				return false;
+			}
+		}
+	}
+	if (!room_for(x, end)) {
+		send_error(x, x->tid, 3, "out of memory");
+		return false;
+	}
+	if (n > same) /* an empty last block may find no buffer at all */
+		v->copy(v->src, 4 + same, x->buf + x->bytes + same, n - same);
+	x->bytes = end;
+	return true;
+}
+
+static void on_data(struct tftp_xfer *x, uint16_t block, const struct tftp_view *v)
 {
 	size_t n = v->len - 4;
 
 	if (n > x->blksize) {
+		if (x->restarts && x->tid == x->old_tid)
+			return; /* the abandoned attempt's big block, from the same port */
 		fail(x, -1, "server sent a block larger than the negotiated size");
 		return;
 	}
@@ -273,15 +522,35 @@ static void on_data(struct tftp_xfer *x, uint64_t now, uint16_t block, const str
 			 * on every ACK send each window twice (Sorcerer's Apprentice):
 			 * the timer resends a lost ACK instead. */
 			x->dups++;
-			if (x->window == 1 && behind == 1 && x->since_ack == 0)
+			if (x->window == 1 && behind == 1 && x->since_ack == 0) {
+				time_packet(x, false);
 				send_ack(x);
+			}
 		} else {
-			/* A gap: acknowledge the last good block once, and the server
-			 * resends from there (RFC 7440 s.4). Later blocks of the same
-			 * window are dropped quietly. */
+			/* A gap: a block of this window was lost. Acknowledge the last
+			 * good block at once, not after a timeout, and only once: the
+			 * server resends from there (RFC 7440 s.4). Later blocks of the
+			 * same window are dropped quietly. */
+			uint64_t u = x->next + (uint16_t)(block - (uint16_t)x->next);
 			x->out_of_order++;
+			x->last_stall = 0; /* blocks were lost, the window is whole */
 			if (x->gap_acked != x->next) {
 				x->gap_acked = x->next;
+				on_loss(x);
+				if (maybe_fall_back(x))
+					return;
+				time_packet(x, true);
+				send_ack(x);
+				x->win_gap[0] = true;
+			} else if (x->window > 1 && server_waits_after(x, u)) {
+				/* The gap is still open and the server has sent the last
+				 * block of a window it sent for one of our ACKs: the ACK
+				 * after that was lost, or ignored (atftpd heeds one ACK a
+				 * window), and the server now waits. Say it again now,
+				 * not after a timeout. */
+				x->retransmits++;
+				x->fast_acks++;
+				time_packet(x, false);
 				send_ack(x);
 			}
 		}
@@ -293,18 +562,12 @@ static void on_data(struct tftp_xfer *x, uint64_t now, uint16_t block, const str
 		fail(x, -1, "server sent more data than the tsize it announced");
 		return;
 	}
-	if (!room_for(x, end)) {
-		send_error(x, x->tid, 3, "out of memory");
+	if (!store_block(x, v, n))
 		return;
-	}
-	if (n) /* an empty last block may find no buffer at all */
-		v->copy(v->src, 4, x->buf + x->bytes, n);
-	x->bytes = end;
+	rtt_sample(x);
 	x->next++;
 	x->since_ack++;
-	x->last_rx_ms = now;
-	x->retries = 0;
-	x->timeout_ms = TFTP_FIRST_TIMEOUT_MS;
+	progress(x);
 	if (n < x->blksize) {
 		send_ack(x);
 		if (x->has_tsize && x->bytes != x->tsize) {
@@ -314,8 +577,14 @@ static void on_data(struct tftp_xfer *x, uint64_t now, uint16_t block, const str
 		x->state = TFTP_DONE;
 		return;
 	}
-	if (x->since_ack >= x->window)
+	/* ACK when the server's window is complete (RFC 7440 s.4). Not
+	 * earlier: a server restarts its window on every ACK it heeds, and
+	 * resends what is already on its way. */
+	if (x->since_ack >= x->window) {
+		on_clean_window(x);
+		time_packet(x, true);
 		send_ack(x);
+	}
 }
 
 void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct tftp_view *v)
@@ -326,21 +595,31 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 		return;
 	if (v->len < 4)
 		return;
+	x->now = now;
 	v->copy(v->src, 0, hdr, 4);
 	uint16_t op = (uint16_t)(hdr[0] << 8 | hdr[1]);
 	uint16_t arg = (uint16_t)(hdr[2] << 8 | hdr[3]);
 
 	if (!port)
 		return; /* no reply can come from port 0, nor be answered there */
+	/* The attempt we abandoned, still on its way: told already. (A server
+	 * may answer the new request from the same port: its OACK is new.) */
+	if (x->old_tid && port == x->old_tid && port != x->tid &&
+	    !(x->state == TFTP_REQUESTING && op == TFTP_OP_OACK))
+		return;
 	if (x->tid && port != x->tid) {
 		/* RFC 1350 s.4: a stranger gets an error; our transfer goes on. */
 		send_error(x, port, 5, "unknown transfer id");
 		return;
 	}
+	x->rx_since_progress++;
 	if (op == TFTP_OP_ERROR) {
+		if (x->state == TFTP_REQUESTING)
+			rtt_sample(x); /* a "not found" answers the request, too */
 		if (x->state == TFTP_REQUESTING && arg == 8 && x->options_sent) {
 			/* Options refused: ask again without them (RFC 2347 s.5). */
 			x->options_sent = false;
+			time_packet(x, false);
 			send_rrq(x);
 			return;
 		}
@@ -370,11 +649,11 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 			uint8_t opts[512];
 			size_t n = v->len - 2 < sizeof(opts) ? v->len - 2 : sizeof(opts);
 			v->copy(v->src, 2, opts, n);
+			rtt_sample(x);
 			if (on_first_reply(x, port, true, opts, n)) {
 				/* Progress: ACK 0 gets a fresh retry budget. */
-				x->last_rx_ms = now;
-				x->retries = 0;
-				x->timeout_ms = TFTP_FIRST_TIMEOUT_MS;
+				progress(x);
+				time_packet(x, true);
 				send_ack(x); /* ACK 0 accepts the options */
 			}
 			return;
@@ -388,31 +667,67 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 		}
 	}
 	if (op == TFTP_OP_DATA)
-		on_data(x, now, arg, v);
+		on_data(x, arg, v);
+}
+
+/* Giving up: what happened, in numbers, and whose silence it was. */
+static void give_up(struct tftp_xfer *x)
+{
+	char got[24], total[24], why[sizeof(x->why)];
+	uint64_t quiet = x->now - x->progress_ms;
+
+	format_size(got, sizeof(got), tftp_bytes_held(x));
+	format_size(total, sizeof(total), x->has_tsize ? x->tsize : 0);
+	format_buf(why, sizeof(why),
+		   "gave up after %llu retransmissions, %s%s%s arrived, no progress for "
+		   "%llu.%llu s; %s",
+		   (unsigned long long)x->retransmits, got, x->has_tsize ? " of " : "",
+		   x->has_tsize ? total : "", (unsigned long long)(quiet / 1000),
+		   (unsigned long long)(quiet % 1000 / 100),
+		   x->rx_since_progress ? "the server kept sending, nothing new arrived"
+					: "the server stopped sending");
+	fail(x, -1, why);
 }
 
 void tftp_tick(struct tftp_xfer *x, uint64_t now)
 {
 	if (x->state != TFTP_REQUESTING && x->state != TFTP_RECEIVING)
 		return;
+	x->now = now;
 	if (now - x->last_rx_ms < x->timeout_ms)
 		return;
-	if (x->retries == (x->state == TFTP_REQUESTING ? TFTP_REQUEST_RETRIES : TFTP_RETRIES)) {
-		fail(x, -1, x->state == TFTP_REQUESTING ? "no answer from the server"
-							: "the server stopped sending");
+	if (x->state == TFTP_REQUESTING && !x->restarts &&
+	    now - x->start_ms >= TFTP_REQUEST_GIVE_UP_MS) {
+		fail(x, -1, "no answer from the server");
 		return;
+	}
+	if (x->state == TFTP_RECEIVING || x->restarts) {
+		if (x->retries >= TFTP_RETRIES && now - x->progress_ms >= TFTP_GIVE_UP_MS) {
+			give_up(x);
+			return;
+		}
+	}
+	if (x->state == TFTP_RECEIVING) {
+		/* Two windows in a row stall after the same number of blocks,
+		 * with no gap seen: the server sends fewer blocks than it agreed
+		 * to. Use that as the window. A single stall is the tail of a
+		 * window lost. */
+		bool short_window = x->since_ack && x->since_ack < x->window &&
+				    x->since_ack == x->last_stall;
+		x->last_stall = x->since_ack;
+		if (short_window)
+			x->window = x->cwnd = x->since_ack;
+		else
+			on_loss(x);
+		if (maybe_fall_back(x))
+			return;
 	}
 	x->retries++;
 	x->retransmits++;
-	/* The first window stalls part-way: the server sends fewer blocks than
-	 * it agreed to. Acknowledge what came and use that as the window. Later
-	 * stalls are lost blocks, not a smaller window. */
-	if (x->state == TFTP_RECEIVING && x->since_ack && x->since_ack < x->window &&
-	    x->next <= (uint64_t)x->window + 1)
-		x->window = x->since_ack;
 	x->last_rx_ms = now;
 	x->timeout_ms = x->timeout_ms * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS
 								 : x->timeout_ms * 2;
+	time_packet(x, false);
 	if (x->state == TFTP_REQUESTING)
 		send_rrq(x);
 	else

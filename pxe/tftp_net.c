@@ -10,6 +10,7 @@
 #include <random.h>
 #include <sysmem.h>
 #include <tftp.h>
+#include "lwip/ip4.h"
 #include "lwip/udp.h"
 
 #define PROGRESS_EVERY_MS 1000
@@ -79,6 +80,25 @@ static enum fetch_err failure_kind(const struct tftp_run *r, bool by_clock)
 	return FETCH_OTHER;
 }
 
+/* The round trip the last transfer measured: the next one's first timer. */
+static uint32_t last_srtt_ms;
+/* Blocks that fit a frame, and the window, a lossy transfer fell back to:
+ * the next transfer asks for them at once instead of losing big blocks
+ * first; a transfer that loses nothing forgets them, and the next one asks
+ * for the configured size again. */
+static uint16_t learned_blksize, learned_window;
+static uint32_t learned_utimeout_us; /* a lock-step server took utimeout */
+
+/* The largest block whose datagram fits one frame of the interface
+ * (IPv4 20 + UDP 8 + TFTP 4 bytes of headers): 1468 at MTU 1500. */
+static uint16_t fit_blksize(const ip_addr_t *server)
+{
+	struct netif *nif = ip4_route(ip_2_ip4(server));
+	uint16_t mtu = nif ? nif->mtu : 0;
+
+	return mtu > 32 + 512 ? (uint16_t)(mtu - 32) : 0;
+}
+
 int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct fetched *out)
 {
 	static struct tftp_run r;
@@ -120,14 +140,23 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	r.x.filename = file;
 	r.x.want_blksize = c->tftp_blksize;
 	r.x.want_window = c->tftp_window;
+	if (learned_blksize && c->tftp_blksize > learned_blksize) {
+		r.x.want_blksize = learned_blksize;
+		if (c->tftp_window > 1)
+			r.x.want_window = learned_window;
+		r.x.want_utimeout_us = learned_utimeout_us;
+	}
 	r.x.want_tsize = true;
 	r.x.max_size = sysmem_largest_free(SYSMEM_KEEP_FOR_OS);
+	r.x.fit_blksize = fit_blksize(&r.server);
+	r.x.seed_rtt_ms = last_srtt_ms; /* the last transfer's round trip, for the first timer */
 	r.x.send = tftp_send;
 	r.x.grow = sysmem_grow_pages;
 	r.x.ctx = &r;
 
 	uint64_t t0 = clock_ms(), next_progress = t0 + PROGRESS_EVERY_MS;
 	bool by_clock = false;
+	unsigned restarts = 0;
 	tftp_start(&r.x, t0);
 	while (r.x.state == TFTP_REQUESTING || r.x.state == TFTP_RECEIVING) {
 		net_poll();
@@ -135,9 +164,17 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 		bool active = r.x.state == TFTP_REQUESTING || r.x.state == TFTP_RECEIVING;
 		tftp_tick(&r.x, now);
 		by_clock = active && r.x.state == TFTP_FAILED; /* the tick gave up waiting */
+		if (r.x.restarts != restarts) {
+			char held[24];
+			restarts = r.x.restarts;
+			format_size(held, sizeof(held), r.x.kept);
+			log_info("tftp: %s:%s %u-byte blocks (IP fragments) keep getting lost: "
+				 "asking again for %u-byte blocks, %s held already", srv, file,
+				 r.x.blksize, r.x.req_blksize, held);
+		}
 		if (now >= next_progress && r.x.state == TFTP_RECEIVING) {
 			char got[24], total[24], rt[24];
-			format_size(got, sizeof(got), r.x.bytes);
+			format_size(got, sizeof(got), tftp_bytes_held(&r.x));
 			format_size(total, sizeof(total), r.x.tsize);
 			format_rate(rt, sizeof(rt), r.x.bytes, now - t0);
 			log_info("tftp: %s:%s %s%s%s, %s", srv, file, got,
@@ -147,6 +184,15 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	}
 	udp_remove(r.pcb);
 	uint64_t ms = clock_ms() - t0;
+	if (r.x.rtt_valid)
+		last_srtt_ms = (r.x.srtt8 + 7) / 8;
+	if (r.x.restarts) {
+		learned_blksize = r.x.req_blksize;
+		learned_window = r.x.req_window > 1 ? r.x.req_window : 0;
+		learned_utimeout_us = r.x.utimeout_us;
+	} else if (learned_blksize && r.x.state == TFTP_DONE && !r.x.losses) {
+		learned_blksize = 0;
+	}
 
 	if (r.x.state != TFTP_DONE) {
 		if (r.x.buf)
@@ -166,9 +212,13 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 		 (unsigned long long)ms, rt, r.x.blksize, r.x.window,
 		 r.x.has_tsize ? ", tsize" : "");
 	if (r.x.dups || r.x.out_of_order || r.x.retransmits)
-		log_info("tftp: %s:%s %llu duplicate, %llu out-of-order blocks, %llu retransmits",
+		log_info("tftp: %s:%s %llu duplicate, %llu out-of-order blocks, %llu retransmits "
+			 "(%llu at a window's end), %llu losses, round trip %u ms, timer %u ms%s",
 			 srv, file, (unsigned long long)r.x.dups,
-			 (unsigned long long)r.x.out_of_order, (unsigned long long)r.x.retransmits);
+			 (unsigned long long)r.x.out_of_order, (unsigned long long)r.x.retransmits,
+			 (unsigned long long)r.x.fast_acks,
+			 (unsigned long long)r.x.losses, (r.x.srtt8 + 7) / 8, r.x.rto_ms,
+			 r.x.utimeout_us ? ", server timer set" : "");
 	if (log_get_level() >= LOG_DEBUG)
 		log_debug("tftp: %s:%s crc32 %#010x", srv, file, crc32(0, r.x.buf, r.x.bytes));
 	out->data = r.x.buf;

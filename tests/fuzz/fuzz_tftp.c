@@ -3,14 +3,16 @@
  * client asks for:
  *   [u16 want_blksize][u8 want_window][u8 flags]
  *   flags bit 0: want tsize; bits 1-3: max_size is 4 MiB >> (2 * n);
- *   bits 4-5: the n-th call to grow fails (0: none)
+ *   bits 4-5: the n-th call to grow fails (0: none); bits 6-7: the block
+ *   that fits a frame, for the fallback (0: none, 1468, 512, 8)
  * then records, integers little-endian:
  *   [u8 kind][u16 port-or-time][u16 len][len bytes]
  * kind % 4: 0 a datagram from that port; 1 the clock moves on that many ms
  * and the timers run (len bytes skipped); 2 a datagram from the server
  * (its port once known, else that one); 3 a DATA block made here, from the
- * server: block number next + (int8)low byte, len bytes of a known pattern
- * (no input consumed), so long transfers cost a few bytes each.
+ * server: block number next + (int8)low byte, len bytes of a pattern that
+ * depends on the offset in the file (no input consumed), so long transfers
+ * cost a few bytes each.
  * Any crash, sanitizer report or broken invariant (abort) is a bug. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -47,7 +49,7 @@ static void fz_copy(const void *src, size_t off, void *dst, size_t n)
 static uint8_t *fz_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
 {
 	/* The client passes its current buffer and only grows when it must. */
-	if (old != buf || used > buf_cap || need <= buf_cap || used != x.bytes)
+	if (old != buf || used > buf_cap || need <= buf_cap || used != tftp_bytes_held(&x))
 		abort();
 	if (++grow_calls == grow_fail_at || need > FZ_MAX_SIZE)
 		return NULL;
@@ -77,7 +79,9 @@ static void fz_send(void *ctx, const uint8_t *p, size_t len, uint16_t port)
 		break;
 	case TFTP_OP_ERROR: {
 		uint16_t code = (uint16_t)(p[2] << 8 | p[3]);
-		if (len > 64 || p[len - 1] != 0 || (code != 3 && code != 5 && code != 8))
+		/* 0: a transfer we abandon (fallback) or a file that changed */
+		if (len > 64 || p[len - 1] != 0 ||
+		    (code != 0 && code != 3 && code != 5 && code != 8))
 			abort();
 		if (code == 5 && port == x.tid)
 			abort(); /* "unknown transfer id" is for strangers only */
@@ -90,12 +94,14 @@ static void fz_send(void *ctx, const uint8_t *p, size_t len, uint16_t port)
 
 static void check_invariants(void)
 {
-	uint16_t max_win = x.want_window > 1 ? x.want_window : 1;
+	uint16_t max_win = x.restarts ? TFTP_MAX_WINDOW : x.want_window > 1 ? x.want_window : 1;
 	uint16_t max_bs = x.want_blksize > 512 ? x.want_blksize : 512;
 
 	if (x.state > TFTP_FAILED || x.state == TFTP_IDLE)
 		abort();
-	if (x.bytes > x.cap || x.bytes > x.max_size || (x.bytes && !x.buf))
+	if (x.restarts > 1 || (x.restarts && (!x.fit_blksize || x.req_blksize != x.fit_blksize)))
+		abort(); /* one fallback, to the size that fits */
+	if (x.kept > x.cap || x.bytes > x.cap || x.bytes > x.max_size || (x.bytes && !x.buf))
 		abort();
 	if (x.buf != buf || x.cap != buf_cap)
 		abort();
@@ -121,8 +127,15 @@ static void feed(uint64_t now, uint16_t port, const uint8_t *p, size_t len)
 	struct dgram d = {p, len};
 	struct tftp_view v = {len, fz_copy, &d};
 	uint64_t bytes = x.bytes, next = x.next;
+	unsigned restarts = x.restarts;
 
 	tftp_input(&x, now, port, &v);
+	if (x.restarts != restarts) {
+		/* A new request: what arrived is kept, counting starts over. */
+		if (x.next != 1 || x.bytes != 0 || x.kept < bytes || x.state != TFTP_REQUESTING)
+			abort();
+		return;
+	}
 	if (x.bytes < bytes || x.next < next || x.next > next + 1)
 		abort();
 	if (x.next == next + 1) {
@@ -169,6 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 	x.want_window = in[2];
 	x.want_tsize = in[3] & 1;
 	x.max_size = FZ_MAX_SIZE >> (2 * ((in[3] >> 1) & 7));
+	static const uint16_t fits[] = {0, 1468, 512, 8};
+	x.fit_blksize = fits[in[3] >> 6];
 	x.send = fz_send;
 	x.grow = fz_grow;
 	uint64_t now = 1000;
@@ -187,11 +202,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 			feed(now, arg, in + i, avail);
 			i += avail;
 			break;
-		case 1:
+		case 1: {
+			uint64_t bytes = x.bytes;
+			unsigned restarts = x.restarts;
 			now += arg;
 			tftp_tick(&x, now);
+			if (x.restarts != restarts &&
+			    (x.next != 1 || x.bytes != 0 || x.kept < bytes))
+				abort();
 			i += avail;
 			break;
+		}
 		case 2:
 			feed(now, x.tid ? x.tid : arg, in + i, avail);
 			i += avail;
@@ -202,16 +223,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 			data[1] = TFTP_OP_DATA;
 			data[2] = (uint8_t)(block >> 8);
 			data[3] = (uint8_t)block;
+			/* The bytes depend on the offset in the file, so that a
+			 * fallback to other blocks sees the same file. */
+			uint64_t at = (x.next + (uint64_t)(int64_t)(int8_t)arg - 1) *
+				      (x.blksize ? x.blksize : 512);
 			for (size_t k = 0; k < len; k++)
-				data[4 + k] = (uint8_t)(block * 31u + k * 7u + (k >> 8));
+				data[4 + k] = (uint8_t)((at + k) * 31u + ((at + k) >> 9));
 			feed(now, x.tid ? x.tid : 1069, data, 4 + len);
 			break;
 		}
 		}
 		check_invariants();
 	}
-	if (x.bytes && memcmp(x.buf, shadow, x.bytes))
-		abort(); /* growing the buffer lost or changed data */
+	if (tftp_bytes_held(&x) && memcmp(x.buf, shadow, tftp_bytes_held(&x)))
+		abort(); /* growing the buffer, or a fallback, lost or changed data */
 	free(buf);
 	return 0;
 }

@@ -14,21 +14,34 @@
 
 #define S SIM_START_MS
 
-#ifndef TFTP_REQUEST_RETRIES
-#define TFTP_REQUEST_RETRIES TFTP_RETRIES /* a tftp.h with one budget for both */
-#endif
-
 /* When the n-th retransmission is due, counting from the last packet that
- * made progress: 1, 2, 4, 8, 8, ... s later (n = retries + 1 is the end). */
-static uint64_t backoff_at(unsigned n)
+ * made progress, for a timer that starts at first and doubles up to
+ * TFTP_MAX_TIMEOUT_MS (RFC 6298 s.5.5). */
+static uint64_t backoff_from(uint64_t first, unsigned n)
 {
-	uint64_t t = 0, timeout = TFTP_FIRST_TIMEOUT_MS;
+	uint64_t t = 0, timeout = first;
 
 	for (unsigned i = 0; i < n; i++) {
 		t += timeout;
 		timeout = timeout * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS : timeout * 2;
 	}
 	return t;
+}
+
+/* Before any round trip is measured: 1 s, then 2, 2, ... s. */
+static uint64_t backoff_at(unsigned n)
+{
+	return backoff_from(TFTP_FIRST_TIMEOUT_MS, n);
+}
+
+/* Read requests sent again before TFTP_REQUEST_GIVE_UP_MS runs out. */
+static unsigned request_retries(void)
+{
+	unsigned n = 0;
+
+	while (backoff_at(n + 1) < TFTP_REQUEST_GIVE_UP_MS)
+		n++;
+	return n;
 }
 
 /* A file whose every block differs, so a misplaced block cannot pass. */
@@ -556,12 +569,12 @@ static void test_gap_across_the_rollover_is_recovered(void **state)
 	m->k.drop_block = 65535;
 	sim_run(m);
 	assert_received_whole_file(m);
-	assert_int_equal(m->nacks, 16384 + 2);
 	for (size_t i = 0; i < 16384; i++)
 		assert_int_equal(m->acks[i], (uint16_t)(4 * i));
 	assert_int_equal(m->acks[16384], 65534); /* the last block in order */
-	assert_int_equal(m->acks[16385], 1);	 /* block 65537, the end */
-	assert_counters(m, 0, 1, 0);
+	assert_int_equal(m->acks[m->nacks - 1], 1); /* block 65537, the end */
+	assert_int_equal(m->x.out_of_order, 1);
+	assert_int_equal(m->x.retransmits, 0);
 	done(m, file);
 }
 
@@ -575,8 +588,8 @@ static void test_dropped_block_acks_the_last_in_order_block(void **state)
 	m->k.drop_block = 2;
 	sim_run(m);
 	assert_received_whole_file(m);
-	/* Blocks 1, 3, 4 arrive: the gap is answered once with ACK 1 (4 is
-	 * dropped quietly), the server restarts at 2. */
+	/* Blocks 1, 3, 4 arrive: the gap is answered once, at once, with ACK 1
+	 * (4 is dropped quietly), the server restarts at 2. */
 	static const uint16_t acks[] = {0, 1, 5, 9, 10};
 	assert_acks(m, acks, 5);
 	assert_counters(m, 0, 2, 0);
@@ -640,10 +653,10 @@ static void test_lost_ack_makes_the_server_resend_and_the_client_reack(void **st
 	static const uint16_t acks[] = {0, 4, 4, 8, 10};
 	assert_acks(m, acks, 5);
 	assert_int_equal(m->ack_ms[1], S);
-	/* The resent window (at +500) is only copies: with windows the timer,
-	 * one second after the last new block, says ACK 4 again. */
-	assert_int_equal(m->ack_ms[2], S + TFTP_FIRST_TIMEOUT_MS);
-	assert_counters(m, 4, 0, 1);
+	/* With windows the timer, one (measured, floored) retransmission
+	 * timeout after the last new block, says ACK 4 again. */
+	assert_int_equal(m->ack_ms[2], S + TFTP_MIN_RTO_MS);
+	assert_counters(m, 0, 0, 1);
 	sim_free(m);
 
 	/* Lock-step, the same. */
@@ -655,7 +668,9 @@ static void test_lost_ack_makes_the_server_resend_and_the_client_reack(void **st
 	assert_received_whole_file(m);
 	static const uint16_t acks2[] = {0, 1, 2, 2, 3};
 	assert_acks(m, acks2, 5);
-	assert_counters(m, 1, 0, 0);
+	/* Our timer (30 ms) runs out before the server's (500 ms): the resent
+	 * ACK 2 gets block 3 without a copy of block 2. */
+	assert_counters(m, 0, 0, 1);
 	done(m, file);
 }
 
@@ -681,18 +696,20 @@ static void test_lost_tail_of_a_window_times_out_and_completes(void **state)
 	struct sim *m = sim_new(file, 5000, 512, 4, true);
 
 	/* Block 4, the last of the first window, is lost: no gap to see, so
-	 * the client waits for its timer, ACKs 3 and (taking the short window
-	 * for a server that sends fewer blocks) goes on with window 3. */
+	 * the client waits for its timer (30 ms: the floor over a measured
+	 * 0 ms) and ACKs 3. One stall is a lost tail, not a server that sends
+	 * fewer blocks: the window stays 4. */
 	m->k.drop_block = 4;
 	sim_run(m);
 	assert_received_whole_file(m);
-	static const uint16_t acks[] = {0, 3, 6, 9, 10};
-	assert_acks(m, acks, 5);
+	static const uint16_t acks[] = {0, 3, 7, 10};
+	assert_acks(m, acks, 4);
 	assert_int_equal(m->nticks, 1);
-	assert_int_equal(m->tick_ms[0], S + TFTP_FIRST_TIMEOUT_MS);
-	assert_int_equal(m->tick_window[0], 3);
-	assert_int_equal(m->x.window, 3);
-	assert_counters(m, 1, 0, 1);
+	assert_int_equal(m->tick_ms[0], S + TFTP_MIN_RTO_MS);
+	assert_int_equal(m->tick_window[0], 4);
+	assert_int_equal(m->x.window, 4);
+	assert_int_equal(m->x.losses, 1);
+	assert_int_equal(m->x.retransmits, 1);
 	done(m, file);
 }
 
@@ -701,18 +718,25 @@ static void test_stalled_window_shrinks_to_what_the_server_sends(void **state)
 	uint8_t *file = make_file(2000); /* 3 x 512 + 464 */
 	struct sim *m = sim_new(file, 2000, 512, 8, true);
 
-	m->k.send_window = 1; /* OACK says windowsize 8, one block per ACK */
+	/* The OACK says windowsize 8, the server sends one block per ACK. The
+	 * first stall could be a lost tail; the second after the same count
+	 * is the server's real window. */
+	m->k.send_window = 1;
 	sim_run(m);
 	assert_received_whole_file(m);
 	static const uint16_t acks[] = {0, 1, 2, 3, 4};
 	assert_acks(m, acks, 5);
-	assert_int_equal(m->nticks, 1);
-	assert_int_equal(m->tick_ms[0], S + TFTP_FIRST_TIMEOUT_MS);
-	assert_int_equal(m->tick_window[0], 1); /* after the first timeout */
-	assert_int_equal(m->ack_ms[1], S + TFTP_FIRST_TIMEOUT_MS);
-	assert_int_equal(m->ack_ms[4], S + TFTP_FIRST_TIMEOUT_MS); /* no more waiting */
+	assert_int_equal(m->nticks, 2);
+	assert_int_equal(m->tick_ms[0], S + TFTP_MIN_RTO_MS);
+	assert_int_equal(m->tick_window[0], 8);
+	/* Block 2 was progress: the timer started over at 30 ms. */
+	assert_int_equal(m->tick_ms[1], S + 2 * TFTP_MIN_RTO_MS);
+	assert_int_equal(m->tick_window[1], 1); /* after the second timeout */
+	assert_int_equal(m->ack_ms[1], S + TFTP_MIN_RTO_MS);
+	assert_int_equal(m->ack_ms[2], S + 2 * TFTP_MIN_RTO_MS);
+	assert_int_equal(m->ack_ms[4], S + 2 * TFTP_MIN_RTO_MS); /* no more waiting */
 	assert_int_equal(m->x.window, 1);
-	assert_counters(m, 0, 0, 1);
+	assert_counters(m, 0, 0, 2);
 	done(m, file);
 }
 
@@ -776,7 +800,7 @@ static void test_error_8_asks_again_without_options(void **state)
 	m->k.mute = true;
 	tftp_start(&m->x, S);
 	uint8_t e8[] = "\0\5\0\10no options here";
-	struct sim_pkt e = {SRV_PORT, sizeof(e8), e8};
+	struct sim_pkt e = {SRV_PORT, 0, sizeof(e8), e8};
 	struct tftp_view v = {e.len, sim_copy, &e};
 	tftp_input(&m->x, S + 1, SRV_PORT, &v);
 	assert_failed(m, 8, "option negotiation refused: no options here");
@@ -791,25 +815,30 @@ static void test_server_stops_mid_file_backoff_then_fail(void **state)
 
 	m->k.stop_after = 3;
 	sim_run(m);
-	assert_failed(m, -1, "the server stopped sending");
 	assert_int_equal(m->x.bytes, 3 * 512);
 	assert_memory_equal(m->x.buf, file, 3 * 512);
-	/* ACK 0..3, then ACK 3 again TFTP_RETRIES times, at 1, 2, 4, 8, 8, 8 s
-	 * intervals: doubling from 1 s, capped at 8 s */
-	static const uint64_t gap[] = {1000, 2000, 4000, 8000, 8000, 8000, 8000};
-	for (unsigned i = 0; i < 7; i++)
-		assert_int_equal(backoff_at(i + 1) - backoff_at(i), gap[i]);
-	assert_int_equal(m->nacks, 4 + TFTP_RETRIES);
+	/* The instant network measured round trips of 0 ms: the timer is the
+	 * floor, 30 ms, doubling up to 2 s while nothing new arrives. ACK 0..3,
+	 * then ACK 3 again until 15 s have passed without progress. */
+	static const uint64_t gap[] = {30, 60, 120, 240, 480, 960, 1920, 2000, 2000};
+	for (unsigned i = 0; i < 9; i++)
+		assert_int_equal(backoff_from(TFTP_MIN_RTO_MS, i + 1) -
+				 backoff_from(TFTP_MIN_RTO_MS, i), gap[i]);
+	unsigned n = 0;
+	while (backoff_from(TFTP_MIN_RTO_MS, n) < TFTP_GIVE_UP_MS)
+		n++;
+	assert_int_equal(n, 13);
+	assert_int_equal(m->nacks, 4 + n - 1);
 	for (unsigned i = 0; i < m->nacks; i++)
 		assert_int_equal(m->acks[i], i < 4 ? i : 3);
-	assert_int_equal(m->nticks, TFTP_RETRIES);
-	for (unsigned i = 0; i < TFTP_RETRIES; i++) {
-		assert_int_equal(m->tick_ms[i], S + backoff_at(i + 1));
-		assert_int_equal(m->ack_ms[4 + i], S + backoff_at(i + 1));
-	}
-	assert_int_equal(m->end_ms, S + backoff_at(TFTP_RETRIES + 1));
-	assert_int_equal(m->x.retransmits, TFTP_RETRIES);
-	assert_int_equal(m->x.timeout_ms, TFTP_MAX_TIMEOUT_MS);
+	for (unsigned i = 0; i + 1 < n && i < 16; i++)
+		assert_int_equal(m->tick_ms[i], S + backoff_from(TFTP_MIN_RTO_MS, i + 1));
+	assert_int_equal(m->end_ms, S + backoff_from(TFTP_MIN_RTO_MS, n));
+	assert_int_equal(m->x.retransmits, n - 1);
+	/* The line says what happened: the server went quiet. */
+	assert_failed(m, -1,
+		      "gave up after 12 retransmissions, 2 KiB of 5 KiB arrived, no progress for "
+		      "15.8 s; the server stopped sending");
 	done(m, file);
 }
 
@@ -821,17 +850,32 @@ static void test_no_answer_retransmits_the_rrq_then_fails(void **state)
 	m->k.mute = true;
 	sim_run(m);
 	assert_failed(m, -1, "no answer from the server");
-	assert_int_equal(m->rrqs, 1 + TFTP_REQUEST_RETRIES);
-	static const uint64_t at[] = {0, 1000, 3000, 7000, 15000, 23000, 31000};
-	for (int i = 0; i <= TFTP_REQUEST_RETRIES && i < 7; i++) {
-		assert_int_equal(at[i], backoff_at((unsigned)i));
+	/* Nothing measured yet: 1 s, then 2 s apart, for 7 s in all. */
+	assert_int_equal(request_retries(), 3);
+	assert_int_equal(m->rrqs, 1 + request_retries());
+	static const uint64_t at[] = {0, 1000, 3000, 5000};
+	for (unsigned i = 0; i <= request_retries(); i++) {
+		assert_int_equal(at[i], backoff_at(i));
 		assert_int_equal(m->rrq_ms[i], S + at[i]);
 	}
 	assert_memory_equal(m->rrq[1], RRQ_OPTS, sizeof(RRQ_OPTS)); /* the same request */
-	assert_int_equal(m->end_ms, S + backoff_at(TFTP_REQUEST_RETRIES + 1));
-	assert_int_equal(m->x.retransmits, TFTP_REQUEST_RETRIES);
+	assert_int_equal(m->end_ms, S + TFTP_REQUEST_GIVE_UP_MS);
+	assert_int_equal(m->x.retransmits, request_retries());
 	assert_int_equal(m->nacks, 0);
 	assert_int_equal(m->x.tid, 0);
+	sim_free(m);
+
+	/* A round trip measured by an earlier transfer sets the first timer. */
+	m = sim_new(file, 100, 1428, 4, true);
+	m->k.mute = true;
+	m->x.seed_rtt_ms = 20; /* 20 + 4 x 10 ms */
+	sim_run(m);
+	assert_failed(m, -1, "no answer from the server");
+	assert_int_equal(m->rrq_ms[1], S + 60);
+	assert_int_equal(m->rrq_ms[2], S + 180);
+	assert_true(m->rrqs > 1 + request_retries());
+	assert_true(m->end_ms >= S + TFTP_REQUEST_GIVE_UP_MS);
+	assert_true(m->end_ms < S + TFTP_REQUEST_GIVE_UP_MS + TFTP_MAX_TIMEOUT_MS);
 	done(m, file);
 }
 
@@ -969,6 +1013,376 @@ static void test_oack_with_an_option_we_did_not_ask_for_fails(void **state)
 	done(m, file);
 }
 
+/* ---- Loss: the timer, the window, the fallback (RFC 6298, RFC 7440) ---- */
+
+/* The retransmission timer comes from the round trip: a 25 ms one-way delay
+ * (each reply comes 25 ms after what asked for it) settles SRTT at 25 ms
+ * and the timer at SRTT + max(1 ms, 4 RTTVAR) as RTTVAR decays. */
+static void test_timer_follows_the_measured_round_trip(void **state)
+{
+	uint8_t *file = make_file(40000); /* 79 blocks of 512 */
+	struct sim *m = sim_new(file, 40000, 512, 4, true);
+
+	m->k.delay_ms = 25;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.srtt8, 25 * 8);
+	assert_int_equal(m->x.rto_ms, 30); /* 25 + 1, under the 30 ms floor */
+	/* One sample per exchange: the OACK and each window's first block. */
+	assert_int_equal(m->x.rtt_samples, 1 + 20);
+	assert_counters(m, 0, 0, 0);
+	assert_int_equal(m->end_ms, S + 21 * 25);
+	sim_free(m);
+
+	/* A slow link: 200 ms each way. The first sample gives 200 + 4 x 100. */
+	m = sim_new(file, 2000, 512, 0, true);
+	m->k.delay_ms = 200;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.srtt8, 200 * 8);
+	assert_true(m->x.rto_ms > 200 && m->x.rto_ms < 600);
+	assert_counters(m, 0, 0, 0);
+	done(m, file);
+}
+
+/* Karn's rule: the reply to a retransmitted ACK is no sample (which copy
+ * of the ACK it answers is unknown); the backoff starts over on progress. */
+static void test_no_round_trip_sample_from_a_retransmission(void **state)
+{
+	uint8_t *file = make_file(5000); /* 10 blocks */
+	struct sim *m = sim_new(file, 5000, 512, 0, true);
+
+	m->k.delay_ms = 25;
+	m->k.drop_block = 3;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.retransmits, 1);
+	/* OACK + blocks 1..10, less block 3, which answered a resent ACK 2. */
+	assert_int_equal(m->x.rtt_samples, 10);
+	assert_int_equal(m->x.srtt8, 25 * 8);
+	assert_int_equal(m->x.retries, 0);
+	assert_int_equal(m->x.timeout_ms, m->x.rto_ms);
+	/* ACK 2 went out again one timer (measured: 25 + 4 x 12.5 = 75 ms,
+	 * less as RTTVAR decays) after block 2, not 1 s. */
+	assert_int_equal(m->acks[2], 2);
+	assert_int_equal(m->acks[3], 2);
+	assert_true(m->ack_ms[3] - m->ack_ms[2] >= TFTP_MIN_RTO_MS);
+	assert_true(m->ack_ms[3] - m->ack_ms[2] <= 75);
+	done(m, file);
+}
+
+/* A gap is answered when it is seen, not when a timer runs out. */
+static void test_gap_is_answered_at_once(void **state)
+{
+	uint8_t *file = make_file(8 * 512 + 100);
+	struct sim *m = sim_new(file, 8 * 512 + 100, 512, 8, true);
+
+	m->k.delay_ms = 10;
+	m->k.drop_block = 3;
+	sim_run(m);
+	assert_received_whole_file(m);
+	/* Blocks 1..8 leave together after ACK 0 and arrive 10 ms later: 4 is
+	 * the first past the gap, and ACK 2 goes out then. */
+	assert_int_equal(m->acks[0], 0);
+	assert_int_equal(m->acks[1], 2);
+	assert_int_equal(m->ack_ms[1], m->ack_ms[0] + 10);
+	assert_int_equal(m->x.retransmits, 0);
+	done(m, file);
+}
+
+/* The loss window halves on a loss and grows back by one per clean window,
+ * never past what the server granted. It sizes the window of a later
+ * request (the fallback, the next file), not the ACKs of this transfer:
+ * ACKs come once per server window, as RFC 7440 s.4 has it. */
+static void test_loss_window_halves_on_loss_and_grows_back(void **state)
+{
+	uint8_t *file = make_file(400 * 512);
+	struct sim *m = sim_new(file, 400 * 512, 512, 16, true);
+
+	m->k.drop_block = 5;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->min_cwnd, 8);
+	assert_int_equal(m->max_cwnd_after_min, 16);
+	assert_int_equal(m->x.cwnd, 16);
+	assert_int_equal(m->x.window, 16);
+	assert_int_equal(m->x.losses, 1);
+	assert_int_equal(m->x.dups, 0); /* no ACK before the server's window ends */
+	sim_free(m);
+
+	/* A second loss before the window is back: 8 -> 4, then back up. */
+	m = sim_new(file, 400 * 512, 512, 16, true);
+	m->k.drop_block = 5;
+	m->k.swap_block = 40;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->min_cwnd, 4);
+	assert_int_equal(m->max_cwnd_after_min, 16);
+	done(m, file);
+}
+
+/* A server that heeds one ACK while a window is out (atftpd): the second
+ * gap in a window is ACKed and ignored, the server finishes the window the
+ * first gap ACK asked for and waits. Its last block tells the client to
+ * say the ACK again at once, not one timer later. */
+static void test_ack_said_again_at_the_end_of_an_ignored_window(void **state)
+{
+	uint8_t *file = make_file(100 * 512);
+	struct sim *m = sim_new(file, 100 * 512, 512, 16, true);
+
+	m->k.heed_one_ack = true;
+	m->k.drop_block = 5;   /* in the window after ACK 0 */
+	m->k.drop_block2 = 17; /* in the window after the gap ACK 4 */
+	m->k.delay_ms = 1;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->nticks, 0); /* the timer never ran out */
+	assert_int_equal(m->x.fast_acks, 1);
+	assert_int_equal(m->x.retransmits, 1);
+	/* ACK 0, gap ACK 4 (heeded), gap ACK 16 (ignored), ACK 16 again when
+	 * block 20, the end of the window after ACK 4, arrives. */
+	static const uint16_t head[] = {0, 4, 16, 16};
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(m->acks[i], head[i]);
+	sim_free(m);
+
+	/* The same server, with the timer instead: one timeout. */
+	m = sim_new(file, 100 * 512, 512, 1, true);
+	m->k.heed_one_ack = true;
+	m->k.drop_block = 5;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.fast_acks, 0);
+	done(m, file);
+}
+
+struct lossy_case {
+	uint16_t blksize, window;
+	unsigned permille;
+};
+
+/* Random loss both ways, 20 seeds each: every transfer completes, byte for
+ * byte, and in a simulated time that shows the timer follows the 2 ms
+ * round trip (a fixed 1 s timer needs minutes for the same losses). */
+static void test_random_loss_every_transfer_completes(void **state)
+{
+	static const struct lossy_case cases[] = {
+		{512, 0, 50},	{512, 0, 200},	{1024, 8, 50},
+		{1024, 8, 200}, {1468, 64, 50}, {1468, 64, 200},
+	};
+	size_t len = 200000;
+	uint8_t *file = make_file(len);
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (uint32_t seed = 1; seed <= 20; seed++) {
+			struct sim *m = sim_new(file, len, cases[c].blksize, cases[c].window, true);
+			m->k.loss_permille = cases[c].permille;
+			m->k.seed = seed;
+			m->k.delay_ms = 1;
+			m->k.frag_mtu = 1500;
+			m->x.fit_blksize = 1468;
+			sim_run(m);
+			if (m->x.state != TFTP_DONE)
+				fail_msg("blksize %u window %u loss %u/1000 seed %u: \"%s\"",
+					 cases[c].blksize, cases[c].window, cases[c].permille, seed,
+					 m->x.why);
+			assert_received_whole_file(m);
+			assert_true(m->frames_lost > 0);
+			assert_int_equal(m->x.restarts, 0); /* every block fits a frame */
+			uint64_t blocks = len / cases[c].blksize + 1;
+			if (m->end_ms - S > blocks * 40 + 40000)
+				fail_msg("blksize %u window %u loss %u/1000 seed %u: %llu ms",
+					 cases[c].blksize, cases[c].window, cases[c].permille, seed,
+					 (unsigned long long)(m->end_ms - S));
+			sim_free(m);
+		}
+	}
+	free(file);
+}
+
+/* Blocks that travel as fragments get lost: the client asks again with
+ * blocks that fit a frame and the same bytes per window, tells the first
+ * transfer to stop, and compares what the first one left instead of
+ * storing it twice. */
+static void test_fragmenting_blocks_fall_back_to_frame_sized_ones(void **state)
+{
+	size_t len = 300000;
+	uint8_t *file = make_file(len);
+	unsigned kept_some = 0;
+
+	for (uint32_t seed = 1; seed <= 20; seed++) {
+		struct sim *m = sim_new(file, len, 8192, 4, true);
+		m->k.loss_permille = 50;
+		m->k.seed = seed;
+		m->k.frag_mtu = 1500;
+		m->k.new_port_per_rrq = true;
+		m->x.fit_blksize = 1468;
+		sim_run(m);
+		assert_received_whole_file(m);
+		assert_int_equal(m->x.restarts, 1);
+		assert_int_equal(m->x.blksize, 1468);
+		/* The bytes in flight the halved loss window left, in blocks that
+		 * fit a frame: 1 to 4 blocks of 8192 are 5 to 22 of 1468. */
+		assert_true(m->x.req_window >= 8192 / 1468 && m->x.req_window <= 4 * 8192 / 1468);
+		assert_true(m->x.window <= m->x.req_window);
+		assert_int_equal(m->x.tid, m->port);
+		assert_true(m->x.tid != SRV_PORT);
+		static const uint8_t rrq2[] =
+		    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0windowsize";
+		char win[8];
+		snprintf(win, sizeof(win), "%u", m->x.req_window);
+		assert_int_equal(m->rrq_len[1], sizeof(rrq2) + strlen(win) + 1);
+		assert_memory_equal(m->rrq[1], rrq2, sizeof(rrq2));
+		assert_string_equal((const char *)m->rrq[1] + sizeof(rrq2), win);
+		assert_true(m->nerrs >= 1);
+		/* The first transfer is told to stop (whichever request it answered). */
+		assert_int_equal(m->errs[0].code, 0);
+		assert_string_equal(m->errs[0].msg, "switching to a smaller block size");
+		assert_true(m->errs[0].port != m->port);
+		kept_some += m->x.kept > 0;
+		sim_free(m);
+	}
+	assert_true(kept_some >= 10);
+
+	/* A server that answers the new request from the same port. */
+	for (uint32_t seed = 1; seed <= 5; seed++) {
+		struct sim *m = sim_new(file, len, 8192, 4, true);
+		m->k.loss_permille = 50;
+		m->k.seed = seed;
+		m->k.frag_mtu = 1500;
+		m->x.fit_blksize = 1468;
+		sim_run(m);
+		assert_received_whole_file(m);
+		assert_int_equal(m->x.restarts, 1);
+		assert_int_equal(m->x.tid, SRV_PORT);
+		sim_free(m);
+	}
+
+	/* Lock-step: the new request also asks tftp-hpa to retransmit after
+	 * twice our timer, 60 ms (utimeout, in microseconds; 50 ms at least),
+	 * since only the server's timer recovers a lost block there. */
+	struct sim *m = sim_new(file, len, 8192, 0, true);
+	m->k.loss_permille = 50;
+	m->k.seed = 7;
+	m->k.frag_mtu = 1500;
+	m->k.new_port_per_rrq = true;
+	m->x.fit_blksize = 1468;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.restarts, 1);
+	static const uint8_t rrq2[] =
+	    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0utimeout\00060000";
+	assert_int_equal(m->rrq_len[1], sizeof(rrq2));
+	assert_memory_equal(m->rrq[1], rrq2, sizeof(rrq2));
+	assert_int_equal(m->x.utimeout_us, 0); /* this server does not know it */
+	done(m, file);
+}
+
+/* No fallback without loss, nor for a loss or two in a long transfer, nor
+ * when the caller gave no frame size. */
+static void test_no_fallback_for_rare_losses(void **state)
+{
+	size_t len = 8 << 20; /* 129 blocks */
+	uint8_t *file = make_file(len);
+	struct sim *m = sim_new(file, len, 65464, 4, true);
+
+	m->x.fit_blksize = 1468;
+	m->k.drop_block = 60;
+	m->k.swap_block = 100;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.restarts, 0);
+	assert_int_equal(m->x.blksize, 65464);
+	sim_free(m);
+
+	m = sim_new(file, 300000, 8192, 4, true);
+	m->k.loss_permille = 50;
+	m->k.seed = 3;
+	m->k.frag_mtu = 1500;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.restarts, 0);
+	done(m, file);
+}
+
+/* The file changed between the two requests: the bytes already held do
+ * not match the new transfer's, and the transfer fails with a clear line
+ * (mixing two versions of a kernel would boot neither). */
+static void test_file_changed_between_requests_fails(void **state)
+{
+	size_t len = 300000;
+	uint8_t *file = make_file(len);
+	struct sim *m = sim_new(file, len, 8192, 4, true);
+
+	m->k.loss_permille = 50;
+	m->k.seed = 1;
+	m->k.frag_mtu = 1500;
+	m->k.new_port_per_rrq = true;
+	m->k.change_on_rrq2 = true;
+	m->x.fit_blksize = 1468;
+	sim_run(m);
+	assert_true(m->x.kept >= 8192);
+	assert_failed(m, -1, "the file changed between two requests");
+	assert_sent_error(m, m->nerrs - 1, m->port, 0, "file changed");
+	assert_int_equal(m->x.bytes, 0);
+	done(m, file);
+}
+
+/* A server that keeps sending while nothing new arrives is not blamed for
+ * silence: the line says it kept sending. */
+static void test_give_up_line_when_the_server_kept_sending(void **state)
+{
+	uint8_t *file = make_file(5000);
+	struct sim *m = sim_new(file, 5000, 512, 0, true);
+
+	/* After block 2 the server only ever sends block 2 again. */
+	m->k.stop_after = 2;
+	m->k.resend_ms = 400;
+	m->k.babble = 2;
+	sim_run(m);
+	assert_int_equal(m->x.state, TFTP_FAILED);
+	assert_true(m->x.rx_since_progress > 10);
+	assert_string_equal(m->x.why + strlen(m->x.why) - strlen("the server kept sending, "
+								 "nothing new arrived"),
+			    "the server kept sending, nothing new arrived");
+	assert_true(strstr(m->x.why, "1 KiB of 5 KiB arrived, no progress for 15.") != NULL);
+	done(m, file);
+}
+
+static void test_oack_utimeout_only_when_asked(void **state)
+{
+	uint16_t bs = 1468, win = 1;
+	uint64_t tsize = 0;
+	bool has = false;
+	uint32_t ut = 50000;
+
+	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("blksize\0001468\0utimeout\00050000\0"),
+					    &bs, &win, &tsize, &has, &ut), 0);
+	assert_int_equal(ut, 50000);
+	ut = 50000; /* lowered is fine, raised or below tftp-hpa's 10 ms is not */
+	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\00020000\0"), &bs, &win,
+					    &tsize, &has, &ut), 0);
+	assert_int_equal(ut, 20000);
+	ut = 50000;
+	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\00050001\0"), &bs, &win,
+					    &tsize, &has, &ut), -1);
+	ut = 50000;
+	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\0009999\0"), &bs, &win,
+					    &tsize, &has, &ut), -1);
+	ut = 0; /* not asked */
+	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\00050000\0"), &bs, &win,
+					    &tsize, &has, &ut), -1);
+	ut = 50000; /* left out: refused */
+	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("tsize\0005\0"), &bs, &win, &tsize,
+					    &has, &ut), 0);
+	assert_int_equal(ut, 0);
+	uint8_t buf[128];
+	static const uint8_t want[] = "\0\1f\0octet\0blksize\0001468\0utimeout\00050000";
+	assert_int_equal(tftp_build_rrq_ut(buf, sizeof(buf), "f", 1468, 1, false, 50000),
+			 sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+}
+
 /* ---- Defects found in pxe/tftp.c, fixed ---- */
 
 /* Was a bug: a file of exactly max_size bytes is refused when the server sends
@@ -1053,23 +1467,26 @@ static void test_bug_grow_gets_an_uninitialised_cap(void **state)
  * (tftp_input() only sets last_rx_ms; on_data() resets them, but no DATA
  * has come yet). An OACK that answers a retransmitted RRQ leaves ACK 0
  * with the retries the RRQ spent and the RRQ's longer timeout.
- * Input: the server answers the last RRQ (the (1 + TFTP_REQUEST_RETRIES)-th,
- * at +3 s) with an OACK, then sends nothing. Expected: ACK 0 resent
- * TFTP_RETRIES times, 1, 2, 4, 8, 8, 8 s apart. Was: resent
- * TFTP_RETRIES - TFTP_REQUEST_RETRIES = 4 times, 4, 8, 8, 8 s apart (with
- * TFTP_REQUEST_RETRIES 6, as in HEAD's tftp.h: an OACK to the 7th RRQ gets
- * no ACK retransmission at all). */
+ * Input: the server answers the last RRQ (at +5 s) with an OACK, then
+ * sends nothing. Expected: ACK 0 resent 1, 2, 2, ... s apart (no round
+ * trip measured: Karn's rule takes no sample from a resent request) until
+ * 15 s without progress. Was: the RRQ's spent retries and timeout carried
+ * over to ACK 0. */
 static void test_bug_late_oack_inherits_the_spent_retries(void **state)
 {
 	uint8_t *file = make_file(1300);
 	struct sim *m = sim_new(file, 1300, 512, 0, true);
 
-	m->k.answer_rrq = 1 + TFTP_REQUEST_RETRIES;
+	m->k.answer_rrq = 1 + request_retries();
 	m->k.no_data = true;
 	sim_run(m);
-	assert_failed(m, -1, "the server stopped sending");
-	uint64_t oack_ms = m->rrq_ms[TFTP_REQUEST_RETRIES];
-	assert_int_equal(m->nacks, 1 + TFTP_RETRIES);
+	assert_failed(m, -1,
+		      "gave up after 10 retransmissions, 0 KiB of 2 KiB arrived, no progress for "
+		      "15.0 s; the server stopped sending");
+	uint64_t oack_ms = m->rrq_ms[request_retries()];
+	assert_int_equal(oack_ms, S + 5000);
+	assert_int_equal(m->x.rtt_samples, 0);
+	assert_int_equal(m->nacks, 8);
 	for (unsigned i = 0; i < m->nacks; i++) {
 		assert_int_equal(m->acks[i], 0);
 		assert_int_equal(m->ack_ms[i], oack_ms + backoff_at(i));
@@ -1164,6 +1581,17 @@ int main(void)
 	    cmocka_unit_test(test_grow_returning_null_fails_out_of_memory),
 	    cmocka_unit_test(test_file_larger_than_max_size_without_tsize_fails),
 	    cmocka_unit_test(test_oack_with_an_option_we_did_not_ask_for_fails),
+	    cmocka_unit_test(test_timer_follows_the_measured_round_trip),
+	    cmocka_unit_test(test_no_round_trip_sample_from_a_retransmission),
+	    cmocka_unit_test(test_gap_is_answered_at_once),
+	    cmocka_unit_test(test_loss_window_halves_on_loss_and_grows_back),
+	    cmocka_unit_test(test_ack_said_again_at_the_end_of_an_ignored_window),
+	    cmocka_unit_test(test_random_loss_every_transfer_completes),
+	    cmocka_unit_test(test_fragmenting_blocks_fall_back_to_frame_sized_ones),
+	    cmocka_unit_test(test_no_fallback_for_rare_losses),
+	    cmocka_unit_test(test_file_changed_between_requests_fails),
+	    cmocka_unit_test(test_give_up_line_when_the_server_kept_sending),
+	    cmocka_unit_test(test_oack_utimeout_only_when_asked),
 	    cmocka_unit_test(test_bug_file_of_exactly_max_size_with_tsize_is_refused),
 	    cmocka_unit_test(test_bug_file_of_exactly_max_size_without_tsize_is_refused),
 	    cmocka_unit_test(test_bug_max_size_not_enforced_when_grow_gives_more),

@@ -1,8 +1,9 @@
 /* Test helpers: a scripted TFTP server (RFC 1350, 2347, 2348, 2349, 7440)
  * with knobs for the faults real servers and networks produce, and a loop
  * that runs the client state machine (pxe/tftp.c) against it in simulated
- * time. The network is instant and in order: loss, duplication and
- * reordering come only from the knobs, so every run is deterministic. */
+ * time. The network is in order, instant or with a fixed one-way delay:
+ * loss, duplication and reordering come only from the knobs (a seeded
+ * generator for random loss), so every run is deterministic. */
 #ifndef WB_TEST_TFTP_FAKE_H
 #define WB_TEST_TFTP_FAKE_H
 
@@ -47,10 +48,23 @@ struct srv_knobs {
 	unsigned send_window; /* blocks sent per ACK, whatever was agreed */
 	bool eager;	      /* answer duplicate ACKs even with a window in flight */
 	uint32_t resend_ms;   /* the server's own retransmission timer (0: none) */
+	uint64_t babble;      /* on that timer, send this old block instead */
+	uint64_t drop_block2; /* lose this block once too */
+	bool heed_one_ack;    /* as atftpd: one ACK heeded while a window is out */
+	/* A lossy link: each frame (an ACK, or each fragment of a DATA datagram
+	 * cut at frag_mtu bytes, 0: never cut) is lost with probability
+	 * loss_permille / 1000, drawn from a generator seeded with seed. */
+	unsigned loss_permille;
+	uint32_t seed;
+	unsigned frag_mtu;
+	uint32_t delay_ms;	/* one-way delay of every datagram */
+	bool new_port_per_rrq;	/* each request gets a transfer id of its own */
+	bool change_on_rrq2;	/* the file's first byte differs from the 2nd request on */
 };
 
 struct sim_pkt {
 	uint16_t port;
+	uint64_t due; /* when it reaches the client */
 	size_t len;
 	uint8_t *data; /* exactly len bytes, so ASan sees any over-read */
 };
@@ -68,6 +82,7 @@ struct sim {
 	size_t len;
 
 	/* The server's side of the transfer. */
+	uint16_t port; /* its transfer id */
 	uint16_t blksize, window;
 	uint64_t nblocks; /* the last block is short, possibly empty */
 	uint64_t acked;	  /* highest block acknowledged, 0 before any */
@@ -75,7 +90,8 @@ struct sim {
 	uint64_t last_tx;
 	uint8_t oack[256];
 	size_t oack_len;
-	bool dropped, dupped, swapped, strangered;
+	bool dropped, dropped2, dupped, swapped, strangered;
+	bool heeded; /* an ACK was heeded since the last window went out whole */
 	struct sim_pkt held;
 	bool holding;
 	struct sim_pkt q[SIM_QUEUE];
@@ -97,6 +113,9 @@ struct sim {
 	uint16_t tick_window[16];
 	unsigned nticks;
 	uint64_t end_ms; /* when the client reached DONE or FAILED */
+	uint16_t min_cwnd, max_cwnd_after_min; /* the ACK window's low point, and after */
+	unsigned frames_lost, blocks_sent;
+	uint32_t rng;
 
 	/* The allocator. */
 	bool grow_fail;
@@ -113,10 +132,35 @@ static void sim_queue(struct sim *m, uint16_t port, const uint8_t *p, size_t len
 		abort();
 	struct sim_pkt *e = &m->q[m->qt++ % SIM_QUEUE];
 	e->port = port;
+	e->due = m->now + m->k.delay_ms;
 	e->len = len;
 	e->data = malloc(len ? len : 1);
 	memcpy(e->data, p, len);
 	m->last_tx = m->now;
+}
+
+/* One frame across the lossy link: true if it is lost. */
+static bool sim_frame_lost(struct sim *m)
+{
+	if (!m->k.loss_permille)
+		return false;
+	m->rng = m->rng * 1103515245u + 12345u;
+	if ((m->rng >> 16) % 1000 < m->k.loss_permille) {
+		m->frames_lost++;
+		return true;
+	}
+	return false;
+}
+
+/* A datagram of len bytes of UDP payload: lost if any of its fragments is. */
+static bool sim_datagram_lost(struct sim *m, size_t len)
+{
+	size_t frags = m->k.frag_mtu ? (len + 8 + m->k.frag_mtu - 1) / m->k.frag_mtu : 1;
+	bool lost = false;
+
+	for (size_t i = 0; i < frags; i++)
+		lost |= sim_frame_lost(m);
+	return lost;
 }
 
 static void srv_error(struct sim *m, uint16_t code, const char *msg)
@@ -125,14 +169,14 @@ static void srv_error(struct sim *m, uint16_t code, const char *msg)
 	size_t n = strlen(msg) + 1;
 
 	memcpy(pkt + 4, msg, n);
-	sim_queue(m, SRV_PORT, pkt, 4 + n);
+	sim_queue(m, m->port, pkt, 4 + n);
 }
 
 static void srv_flush_held(struct sim *m)
 {
 	if (!m->holding)
 		return;
-	sim_queue(m, SRV_PORT, m->held.data, m->held.len);
+	sim_queue(m, m->port, m->held.data, m->held.len);
 	free(m->held.data);
 	m->holding = false;
 }
@@ -152,6 +196,13 @@ static void srv_block(struct sim *m, uint64_t b)
 	pkt[3] = (uint8_t)b;
 	if (n)
 		memcpy(pkt + 4, m->file + off, n);
+	if (m->k.change_on_rrq2 && m->rrqs >= 2 && off == 0 && n)
+		pkt[4] ^= 0xff;
+	m->blocks_sent++;
+	if (sim_datagram_lost(m, 4 + n)) {
+		m->last_tx = m->now;
+		return;
+	}
 	if (b == m->k.big_block)
 		while (n <= m->blksize)
 			pkt[4 + n++] = 0xee;
@@ -166,19 +217,23 @@ static void srv_block(struct sim *m, uint64_t b)
 		m->dropped = true;
 		return;
 	}
+	if (b == m->k.drop_block2 && !m->dropped2) {
+		m->dropped2 = true;
+		return;
+	}
 	if (b == m->k.swap_block && !m->swapped) {
 		m->swapped = true;
 		m->holding = true;
-		m->held.port = SRV_PORT;
+		m->held.port = m->port;
 		m->held.len = 4 + n;
 		m->held.data = malloc(4 + n);
 		memcpy(m->held.data, pkt, 4 + n);
 		return;
 	}
-	sim_queue(m, SRV_PORT, pkt, 4 + n);
+	sim_queue(m, m->port, pkt, 4 + n);
 	if (b == m->k.dup_block && !m->dupped) {
 		m->dupped = true;
-		sim_queue(m, SRV_PORT, pkt, 4 + n);
+		sim_queue(m, m->port, pkt, 4 + n);
 	}
 	srv_flush_held(m);
 }
@@ -223,6 +278,10 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 	m->rrqs++;
 	if (m->k.mute || m->rrqs < m->k.answer_rrq || m->rrqs > SIM_MAX_RRQS)
 		return;
+	if (sim_frame_lost(m))
+		return;
+	if (m->k.new_port_per_rrq)
+		m->port = (uint16_t)(SRV_PORT + 2 * (m->rrqs - 1));
 
 	/* file, mode, then name/value pairs, each NUL-terminated */
 	const char *f[16];
@@ -282,7 +341,8 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 	}
 	m->nblocks = m->len / m->blksize + 1;
 	m->oack_pending = true;
-	sim_queue(m, SRV_PORT, m->oack, m->oack_len);
+	if (!sim_frame_lost(m))
+		sim_queue(m, m->port, m->oack, m->oack_len);
 }
 
 static void srv_ack(struct sim *m, uint16_t k)
@@ -301,12 +361,22 @@ static void srv_ack(struct sim *m, uint16_t k)
 		m->k.drop_ack_on = false;
 		return;
 	}
+	if (sim_frame_lost(m))
+		return;
 	if (!m->started || m->finished || a < m->acked || a > m->nblocks)
 		return;
 	/* A duplicate while a window is still on its way is stale: answering
 	 * it would send that window twice (RFC 1123 s.4.2.3.1). */
 	if (a == m->acked && !m->oack_pending && !m->k.eager && m->qt != m->qh)
 		return;
+	if (m->k.heed_one_ack) {
+		if (m->qt == m->qh)
+			m->heeded = false;
+		else if (m->heeded)
+			return;
+		else
+			m->heeded = true;
+	}
 	m->acked = a;
 	m->oack_pending = false;
 	if (a == m->nblocks) {
@@ -319,8 +389,16 @@ static void srv_ack(struct sim *m, uint16_t k)
 /* The server's own timer ran out: send the OACK or the window again. */
 static void srv_timeout(struct sim *m)
 {
-	if (m->oack_pending)
-		sim_queue(m, SRV_PORT, m->oack, m->oack_len);
+	if (m->k.babble) {
+		srv_block(m, m->k.babble);
+		return;
+	}
+	if (m->oack_pending) {
+		if (!sim_frame_lost(m))
+			sim_queue(m, m->port, m->oack, m->oack_len);
+		else
+			m->last_tx = m->now;
+	}
 	else
 		srv_window(m, m->acked + 1);
 }
@@ -346,12 +424,14 @@ static void sim_send(void *ctx, const uint8_t *p, size_t len, uint16_t port)
 		e->port = port;
 		e->code = (uint16_t)(p[2] << 8 | p[3]);
 		snprintf(e->msg, sizeof(e->msg), "%s", (const char *)p + 4);
-		if (port == SRV_PORT)
+		if (port == m->port)
 			m->finished = true; /* the transfer is over for the server too */
 		return;
 	}
-	if (port != SRV_PORT || op != TFTP_OP_ACK || len != 4)
+	if (op != TFTP_OP_ACK || len != 4)
 		abort();
+	if (port != m->port)
+		return; /* an ACK to an abandoned transfer: nobody listens there */
 	srv_ack(m, (uint16_t)(p[2] << 8 | p[3]));
 }
 
@@ -399,6 +479,7 @@ static struct sim *sim_new(const uint8_t *file, size_t len, uint16_t blksize, ui
 	m->file = file;
 	m->len = len;
 	m->now = SIM_START_MS;
+	m->port = SRV_PORT;
 	m->grow_cap_ok = true;
 	sim_copied_to_null = false;
 	m->x.filename = "boot.efi";
@@ -424,26 +505,38 @@ static void sim_deliver(struct sim *m)
 
 	tftp_input(&m->x, m->now, e.port, &v);
 	free(e.data);
+	if (m->x.state == TFTP_RECEIVING) {
+		if (!m->min_cwnd || m->x.cwnd < m->min_cwnd) {
+			m->min_cwnd = m->x.cwnd;
+			m->max_cwnd_after_min = m->x.cwnd;
+		}
+		if (m->x.cwnd > m->max_cwnd_after_min)
+			m->max_cwnd_after_min = m->x.cwnd;
+	}
 }
 
 /* Run the transfer to its end: deliver what the server sent; with nothing
  * in flight, move the clock to the next timer, the server's or the client's. */
 static void sim_run(struct sim *m)
 {
+	m->rng = m->k.seed;
 	tftp_start(&m->x, m->now);
 	for (unsigned long step = 0; sim_active(m) && step < SIM_MAX_STEPS; step++) {
-		if (m->qt != m->qh) {
+		uint64_t due = m->x.last_rx_ms + m->x.timeout_ms;
+		if (m->qt != m->qh && m->q[m->qh % SIM_QUEUE].due <= due) {
+			if (m->q[m->qh % SIM_QUEUE].due > m->now)
+				m->now = m->q[m->qh % SIM_QUEUE].due;
 			sim_deliver(m);
 			continue;
 		}
-		uint64_t due = m->x.last_rx_ms + m->x.timeout_ms;
 		if (m->k.resend_ms && m->started && !m->finished &&
 		    m->last_tx + m->k.resend_ms < due) {
 			m->now = m->last_tx + m->k.resend_ms;
 			srv_timeout(m);
 			continue;
 		}
-		m->now = due;
+		if (due > m->now)
+			m->now = due;
 		uint64_t before = m->x.retransmits;
 		tftp_tick(&m->x, m->now);
 		if (m->x.retransmits != before && m->nticks < 16) {
