@@ -136,7 +136,7 @@ $(BUILD)/unit/test_dhcp_client: pxe/dhcp_client.c pxe/dhcp_packet.c
 $(BUILD)/unit/test_snp_frame: snp/snp_frame.c
 $(BUILD)/unit/test_smbios: platform/smbios_parse.c platform/smbios_build.c
 $(BUILD)/unit/test_efi_event: efi/core/event.c
-$(BUILD)/unit/test_tftp: pxe/tftp.c lib/format.c
+$(BUILD)/unit/test_tftp: pxe/tftp.c pxe/tftp_packet.c lib/format.c
 $(BUILD)/unit/test_pxelinux: pxe/pxelinux.c
 $(BUILD)/unit/test_bzimage: boot/bzimage.c platform/memmap.c
 $(BUILD)/unit/test_efi_event: UNIT_CFLAGS += $(EFI_INC)

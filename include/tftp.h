@@ -9,34 +9,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TFTP_PORT 69
-#define TFTP_OP_RRQ 1
-#define TFTP_OP_DATA 3
-#define TFTP_OP_ACK 4
-#define TFTP_OP_ERROR 5
-#define TFTP_OP_OACK 6
+#define TFTP_PORT	 69
+#define TFTP_OP_RRQ	 1
+#define TFTP_OP_DATA	 3
+#define TFTP_OP_ACK	 4
+#define TFTP_OP_ERROR	 5
+#define TFTP_OP_OACK	 6
 #define TFTP_MAX_BLKSIZE 65464 /* RFC 2348: largest block in one UDP datagram */
-#define TFTP_MAX_WINDOW 64
+#define TFTP_MAX_WINDOW	 64
 /* Retransmission timer (RFC 6298 s.2, s.5): the first timeout, before any
  * round trip is measured; the floor and the cap of the measured one; the
  * cap of its exponential backoff, which only grows while nothing new
  * arrives. */
 #define TFTP_FIRST_TIMEOUT_MS 1000
-#define TFTP_MIN_RTO_MS 30
-#define TFTP_MAX_RTO_MS 1000
-#define TFTP_MAX_TIMEOUT_MS 2000
+#define TFTP_MIN_RTO_MS	      30
+#define TFTP_MAX_RTO_MS	      1000
+#define TFTP_MAX_TIMEOUT_MS   2000
 /* Giving up: a request unanswered this long; a transfer with no new block
  * for this long, and at least TFTP_RETRIES retransmissions sent. */
 #define TFTP_REQUEST_GIVE_UP_MS 7000
-#define TFTP_GIVE_UP_MS 15000
-#define TFTP_RETRIES 6
+#define TFTP_GIVE_UP_MS		15000
+#define TFTP_RETRIES		6
 /* Blocks larger than a frame travel as IP fragments: one lost fragment loses
  * the block. After this many losses, when they are at least 1 in
  * TFTP_FALLBACK_RATIO of the blocks, the transfer starts again with blocks
  * that fit a frame (RFC 7440 s.4), keeping what arrived. */
 #define TFTP_FALLBACK_LOSSES 3
-#define TFTP_FALLBACK_RATIO 10
-#define TFTP_WIN_ENDS 8 /* the windows our last ACKs asked for, remembered */
+#define TFTP_FALLBACK_RATIO  10
+#define TFTP_WIN_ENDS	     8 /* the windows our last ACKs asked for, remembered */
 
 /* A received datagram, readable in pieces without copying it first. */
 struct tftp_view {
@@ -53,9 +53,9 @@ struct tftp_xfer {
 	uint16_t want_blksize; /* 0: do not ask */
 	uint16_t want_window;  /* 0 or 1: do not ask */
 	bool want_tsize;
-	uint64_t max_size; /* refuse files larger than this */
-	uint16_t fit_blksize;  /* largest block that fits one frame; 0: never fall back */
-	uint32_t seed_rtt_ms;  /* a round trip measured earlier (0: none): the first timeout */
+	uint64_t max_size;	   /* refuse files larger than this */
+	uint16_t fit_blksize;	   /* largest block that fits one frame; 0: never fall back */
+	uint32_t seed_rtt_ms;	   /* a round trip measured earlier (0: none): the first timeout */
 	uint32_t want_utimeout_us; /* tftp-hpa's server timer to ask for (0: do not ask) */
 	/* Send to the server: dst_port 69 for the request, else the server's TID. */
 	void (*send)(void *ctx, const uint8_t *pkt, size_t len, uint16_t dst_port);
@@ -66,11 +66,11 @@ struct tftp_xfer {
 
 	enum tftp_state state;
 	bool options_sent; /* false after a server refused them (error 8) */
-	uint16_t tid;      /* server's port, once it answered */
+	uint16_t tid;	   /* server's port, once it answered */
 	uint16_t blksize, window;
 	uint64_t tsize;
 	bool has_tsize;
-	uint64_t next;  /* next block expected, counting from 1, never wrapping */
+	uint64_t next;	/* next block expected, counting from 1, never wrapping */
 	uint64_t bytes; /* received in order */
 	uint8_t *buf;
 	uint64_t cap;
@@ -83,7 +83,7 @@ struct tftp_xfer {
 
 	/* Round trip (RFC 6298), in 1/8 ms; Karn's rule: a sample only from
 	 * a packet sent once. */
-	uint64_t now;	   /* the time of the call being handled */
+	uint64_t now; /* the time of the call being handled */
 	uint32_t srtt8, rttvar8, rto_ms;
 	bool rtt_valid, timing;
 	uint64_t timed_at; /* when the packet being timed left */
@@ -91,14 +91,14 @@ struct tftp_xfer {
 	/* The window of blocks between our ACKs: halved on a loss, one more
 	 * per window without loss, never above the negotiated window. */
 	uint16_t cwnd;
-	bool window_lost; /* a loss since the last window-end ACK */
-	uint16_t last_stall; /* blocks since our ACK when the timer last ran out */
+	bool window_lost;		 /* a loss since the last window-end ACK */
+	uint16_t last_stall;		 /* blocks since our ACK when the timer last ran out */
 	uint64_t win_end[TFTP_WIN_ENDS]; /* where the windows our last ACKs asked for end */
 	bool win_gap[TFTP_WIN_ENDS];	 /* and whether each ACK answered a gap */
-	uint64_t fast_acks;  /* ACKs said again at a window's end, before the timer */
-	uint64_t losses;  /* loss events (a gap, a timeout) in all attempts */
+	uint64_t fast_acks;		 /* ACKs said again at a window's end, before the timer */
+	uint64_t losses;		 /* loss events (a gap, a timeout) in all attempts */
 	unsigned attempt_losses;
-	uint64_t progress_ms; /* the last new block (or the OACK) */
+	uint64_t progress_ms;	    /* the last new block (or the OACK) */
 	uint64_t rx_since_progress; /* datagrams from the server since then */
 	/* Falling back to blocks that fit a frame: a new request, and the bytes
 	 * an earlier attempt left in buf are compared, not received twice. */
@@ -106,8 +106,8 @@ struct tftp_xfer {
 	uint16_t req_blksize, req_window; /* what the current request asks */
 	uint32_t req_utimeout_us;	  /* tftp-hpa's server timer, asked on fallback */
 	uint32_t utimeout_us;		  /* granted */
-	uint16_t old_tid; /* the abandoned attempt's server port: ignored */
-	uint64_t kept;	  /* bytes in buf from the abandoned attempt */
+	uint16_t old_tid;		  /* the abandoned attempt's server port: ignored */
+	uint64_t kept;			  /* bytes in buf from the abandoned attempt */
 	uint64_t old_tsize;
 	bool old_has_tsize;
 	int err_code;  /* server's ERROR code, or -1 for a local failure */
@@ -119,8 +119,8 @@ void tftp_input(struct tftp_xfer *x, uint64_t now_ms, uint16_t src_port, const s
 void tftp_tick(struct tftp_xfer *x, uint64_t now_ms);
 
 /* Packet helpers, exposed for tests. */
-size_t tftp_build_rrq(uint8_t *buf, size_t cap, const char *file, uint16_t blksize,
-		      uint16_t window, bool tsize);
+size_t tftp_build_rrq(uint8_t *buf, size_t cap, const char *file, uint16_t blksize, uint16_t window,
+		      bool tsize);
 size_t tftp_build_rrq_ut(uint8_t *buf, size_t cap, const char *file, uint16_t blksize,
 			 uint16_t window, bool tsize, uint32_t utimeout_us);
 /* Parse an OACK's options (after the opcode). *blksize and *window come in

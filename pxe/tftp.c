@@ -14,143 +14,7 @@
  * again, and a file that changed in between fails the transfer. */
 #include <string.h>
 #include <format.h>
-#include <numparse.h>
 #include <tftp.h>
-
-static size_t put_str(uint8_t *buf, size_t pos, size_t cap, const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	if (!pos || pos + n > cap)
-		return 0;
-	memcpy(buf + pos, s, n);
-	return pos + n;
-}
-
-static size_t put_num(uint8_t *buf, size_t pos, size_t cap, uint64_t v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do
-		tmp[n++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	char s[24];
-	for (int i = 0; i < n; i++)
-		s[i] = tmp[n - 1 - i];
-	s[n] = '\0';
-	return put_str(buf, pos, cap, s);
-}
-
-size_t tftp_build_rrq(uint8_t *buf, size_t cap, const char *file, uint16_t blksize,
-		      uint16_t window, bool tsize)
-{
-	return tftp_build_rrq_ut(buf, cap, file, blksize, window, tsize, 0);
-}
-
-size_t tftp_build_rrq_ut(uint8_t *buf, size_t cap, const char *file, uint16_t blksize,
-			 uint16_t window, bool tsize, uint32_t utimeout_us)
-{
-	if (cap < 2)
-		return 0;
-	buf[0] = 0;
-	buf[1] = TFTP_OP_RRQ;
-	size_t pos = put_str(buf, 2, cap, file);
-	pos = put_str(buf, pos, cap, "octet");
-	if (blksize) {
-		pos = put_str(buf, pos, cap, "blksize");
-		pos = put_num(buf, pos, cap, blksize);
-	}
-	if (tsize) {
-		pos = put_str(buf, pos, cap, "tsize");
-		pos = put_num(buf, pos, cap, 0);
-	}
-	if (window > 1) {
-		pos = put_str(buf, pos, cap, "windowsize");
-		pos = put_num(buf, pos, cap, window);
-	}
-	if (utimeout_us) {
-		pos = put_str(buf, pos, cap, "utimeout");
-		pos = put_num(buf, pos, cap, utimeout_us);
-	}
-	return pos;
-}
-
-int tftp_parse_oack(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
-		    uint64_t *tsize, bool *has_tsize)
-{
-	uint32_t ut = 0;
-
-	return tftp_parse_oack_ut(p, len, blksize, window, tsize, has_tsize, &ut);
-}
-
-int tftp_parse_oack_ut(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
-		       uint64_t *tsize, bool *has_tsize, uint32_t *utimeout)
-{
-	size_t i = 0;
-	uint16_t max_bs = *blksize, max_win = *window;
-	uint32_t max_ut = *utimeout;
-
-	/* RFC 2347: an option left out of the OACK was refused. */
-	*blksize = 512;
-	*window = 1;
-	*utimeout = 0;
-	while (i < len) {
-		const char *key = (const char *)p + i;
-		const uint8_t *z = memchr(p + i, 0, len - i);
-		if (!z)
-			return -1;
-		i = (size_t)(z - p) + 1;
-		if (i >= len)
-			return -1;
-		const char *val = (const char *)p + i;
-		z = memchr(p + i, 0, len - i);
-		if (!z)
-			return -1;
-		i = (size_t)(z - p) + 1;
-		uint64_t v;
-		/* A decimal string of at most 20 digits; nothing else (RFC 2347). */
-		if (!numparse_dec(val, strlen(val), &v))
-			return -1;
-		if (!strcasecmp(key, "blksize")) {
-			/* RFC 2348: the server may lower, never raise, the block size. */
-			if (v < 8 || v > max_bs)
-				return -1;
-			*blksize = (uint16_t)v;
-		} else if (!strcasecmp(key, "windowsize")) {
-			if (v < 1 || v > max_win)
-				return -1;
-			*window = (uint16_t)v;
-		} else if (!strcasecmp(key, "tsize")) {
-			*tsize = v;
-			*has_tsize = true;
-		} else if (max_ut && !strcasecmp(key, "utimeout")) {
-			/* tftp-hpa takes 10 ms and up; it may only lower what we asked. */
-			if (v < 10000 || v > max_ut)
-				return -1;
-			*utimeout = (uint32_t)v;
-		} else {
-			return -1; /* RFC 2347: only options we requested may come back */
-		}
-	}
-	return 0;
-}
-
-const char *tftp_error_name(int code)
-{
-	switch (code) {
-	case 0: return "not defined";
-	case 1: return "file not found";
-	case 2: return "access violation";
-	case 3: return "disk full";
-	case 4: return "illegal operation";
-	case 5: return "unknown transfer id";
-	case 6: return "file exists";
-	case 7: return "no such user";
-	case 8: return "option negotiation refused";
-	default: return "unknown error";
-	}
-}
 
 uint64_t tftp_bytes_held(const struct tftp_xfer *x)
 {
@@ -244,9 +108,9 @@ static void send_rrq(struct tftp_xfer *x)
 {
 	uint8_t pkt[512];
 	size_t n = x->options_sent
-			   ? tftp_build_rrq_ut(pkt, sizeof(pkt), x->filename, x->req_blksize,
-					       x->req_window, x->want_tsize, x->req_utimeout_us)
-			   : tftp_build_rrq(pkt, sizeof(pkt), x->filename, 0, 0, false);
+		       ? tftp_build_rrq_ut(pkt, sizeof(pkt), x->filename, x->req_blksize,
+					   x->req_window, x->want_tsize, x->req_utimeout_us)
+		       : tftp_build_rrq(pkt, sizeof(pkt), x->filename, 0, 0, false);
 	if (!n) {
 		fail(x, -1, "file name too long for a request");
 		return;
@@ -258,7 +122,7 @@ static void send_rrq(struct tftp_xfer *x)
 static void send_ack(struct tftp_xfer *x)
 {
 	uint16_t b = (uint16_t)(x->next - 1);
-	uint8_t pkt[4] = { 0, TFTP_OP_ACK, (uint8_t)(b >> 8), (uint8_t)b };
+	uint8_t pkt[4] = {0, TFTP_OP_ACK, (uint8_t)(b >> 8), (uint8_t)b};
 
 	x->send(x->ctx, pkt, 4, x->tid);
 	x->since_ack = 0;
@@ -364,8 +228,8 @@ void tftp_start(struct tftp_xfer *x, uint64_t now)
  * own retransmissions (the only ones it makes) follow our round trip. */
 static bool maybe_fall_back(struct tftp_xfer *x)
 {
-	if (!x->fit_blksize || x->blksize <= x->fit_blksize || x->restarts ||
-	    !x->options_sent || x->attempt_losses < TFTP_FALLBACK_LOSSES ||
+	if (!x->fit_blksize || x->blksize <= x->fit_blksize || x->restarts || !x->options_sent ||
+	    x->attempt_losses < TFTP_FALLBACK_LOSSES ||
 	    x->attempt_losses * TFTP_FALLBACK_RATIO < x->next - 1 + x->attempt_losses)
 		return false;
 	send_error(x, x->tid, 0, "switching to a smaller block size");
@@ -441,7 +305,8 @@ static bool on_first_reply(struct tftp_xfer *x, uint16_t port, bool oack, const 
 		uint32_t ut = x->req_utimeout_us;
 		if (tftp_parse_oack_ut(opts, olen, &bs, &win, &x->tsize, &x->has_tsize, &ut)) {
 			send_error(x, port, 8, "bad option acknowledgement");
-			fail(x, -1, "server acknowledged options we did not ask for, or bad values");
+			fail(x, -1,
+			     "server acknowledged options we did not ask for, or bad values");
 			return false;
 		}
 		x->blksize = bs;
@@ -712,8 +577,8 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 		 * with no gap seen: the server sends fewer blocks than it agreed
 		 * to. Use that as the window. A single stall is the tail of a
 		 * window lost. */
-		bool short_window = x->since_ack && x->since_ack < x->window &&
-				    x->since_ack == x->last_stall;
+		bool short_window =
+		    x->since_ack && x->since_ack < x->window && x->since_ack == x->last_stall;
 		x->last_stall = x->since_ack;
 		if (short_window)
 			x->window = x->cwnd = x->since_ack;
@@ -725,8 +590,8 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 	x->retries++;
 	x->retransmits++;
 	x->last_rx_ms = now;
-	x->timeout_ms = x->timeout_ms * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS
-								 : x->timeout_ms * 2;
+	x->timeout_ms =
+	    x->timeout_ms * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS : x->timeout_ms * 2;
 	time_packet(x, false);
 	if (x->state == TFTP_REQUESTING)
 		send_rrq(x);

@@ -45,7 +45,7 @@ static void tftp_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_a
 	struct tftp_run *r = arg;
 
 	if (ip_addr_cmp(addr, &r->server)) {
-		struct tftp_view v = { p->tot_len, view_copy_big, p };
+		struct tftp_view v = {p->tot_len, view_copy_big, p};
 		tftp_input(&r->x, clock_ms(), port, &v);
 	}
 	pbuf_free(p);
@@ -169,8 +169,8 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 			restarts = r.x.restarts;
 			format_size(held, sizeof(held), r.x.kept);
 			log_info("tftp: %s:%s %u-byte blocks (IP fragments) keep getting lost: "
-				 "asking again for %u-byte blocks, %s held already", srv, file,
-				 r.x.blksize, r.x.req_blksize, held);
+				 "asking again for %u-byte blocks, %s held already",
+				 srv, file, r.x.blksize, r.x.req_blksize, held);
 		}
 		if (now >= next_progress && r.x.state == TFTP_RECEIVING) {
 			char got[24], total[24], rt[24];
@@ -216,8 +216,8 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 			 "(%llu at a window's end), %llu losses, round trip %u ms, timer %u ms%s",
 			 srv, file, (unsigned long long)r.x.dups,
 			 (unsigned long long)r.x.out_of_order, (unsigned long long)r.x.retransmits,
-			 (unsigned long long)r.x.fast_acks,
-			 (unsigned long long)r.x.losses, (r.x.srtt8 + 7) / 8, r.x.rto_ms,
+			 (unsigned long long)r.x.fast_acks, (unsigned long long)r.x.losses,
+			 (r.x.srtt8 + 7) / 8, r.x.rto_ms,
 			 r.x.utimeout_us ? ", server timer set" : "");
 	if (log_get_level() >= LOG_DEBUG)
 		log_debug("tftp: %s:%s crc32 %#010x", srv, file, crc32(0, r.x.buf, r.x.bytes));

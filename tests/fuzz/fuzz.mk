@@ -50,7 +50,7 @@ $(BUILD)/fuzz/fuzz_acpi_tables: platform/acpi_tables.c lib/format.c
 $(BUILD)/fuzz/fuzz_acpi_loader: platform/acpi_tables.c lib/format.c
 $(BUILD)/fuzz/fuzz_mmio_cmdline: platform/mmio_cmdline.c
 $(BUILD)/fuzz/fuzz_dhcp: pxe/dhcp_client.c pxe/dhcp_packet.c
-$(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c lib/format.c
+$(BUILD)/fuzz/fuzz_tftp: pxe/tftp.c pxe/tftp_packet.c lib/format.c
 $(BUILD)/fuzz/fuzz_pxelinux: pxe/pxelinux.c
 $(BUILD)/fuzz/fuzz_bzimage: boot/bzimage.c platform/memmap.c
 $(BUILD)/fuzz/fuzz_pe: efi/pe.c
