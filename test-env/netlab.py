@@ -109,3 +109,11 @@ def dnsmasq_argv(workdir, *extra, dhcp_range=None, proxy=False, tftp_root=None,
     if tftp_root:
         argv += ["--enable-tftp", f"--tftp-root={tftp_root}"]
     return argv + list(extra)
+
+
+def kea_argv(workdir, conf):
+    """ISC Kea's DHCPv4 server in the foreground with config file conf; its
+    PID file and logger lock file go to workdir instead of /run (the
+    config itself must put the lease file and any control socket there)."""
+    return ["env", f"KEA_PIDFILE_DIR={workdir}", f"KEA_LOCKFILE_DIR={workdir}",
+            "kea-dhcp4", "-c", str(conf)]
