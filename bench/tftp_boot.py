@@ -7,7 +7,11 @@ milliseconds from QEMU start to the initramfs marker and the TFTP MB/s of
 the 64 MiB initrd (timed at the server: read request to last ACK), with
 ratios against SeaBIOS+iPXE.
 
-    bench/tftp_boot.py [N] [PAD_MIB]
+    bench/tftp_boot.py [N] [PAD_MIB] [--fw wireboot-pvh,wireboot-rom,seabios-ipxe]
+                       [--elf PATH] [--rom PATH]
+
+--elf/--rom boot another build of wireboot (an older commit's, to compare);
+--fw picks the firmwares (the ratio column needs seabios-ipxe).
 """
 import re
 import statistics
@@ -37,20 +41,20 @@ def build_tree(tree, pad_mib):
         f"#!ipxe\nkernel vmlinuz {APPEND}\ninitrd initrd.img\ninitrd initrd-pad.img\nboot\n")
 
 
-def qemu_cmd(fw):
+def qemu_cmd(fw, elf=ELF, rom=ROM):
     base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "1024M", "-nodefaults",
             "-display", "none", "-serial", "stdio", "-no-reboot",
             "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
             "-device", "virtio-net-pci,netdev=n0"]
     if fw == "wireboot-pvh":
-        return base + ["-kernel", str(ELF)]
+        return base + ["-kernel", str(elf)]
     if fw == "wireboot-rom":
-        return base + ["-bios", str(ROM)]
+        return base + ["-bios", str(rom)]
     return base + ["-boot", "n"]  # SeaBIOS + iPXE (efi-virtio.rom)
 
 
-def one_boot(lan, fw):
-    cmd = ["ip", "netns", "exec", lan.ns] + qemu_cmd(fw)
+def one_boot(lan, fw, elf=ELF, rom=ROM):
+    cmd = ["ip", "netns", "exec", lan.ns] + qemu_cmd(fw, elf, rom)
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          errors="replace")
@@ -65,9 +69,22 @@ def one_boot(lan, fw):
     return t_marker, "".join(out)
 
 
+def option(args, name, default):
+    if name in args:
+        i = args.index(name)
+        value = args[i + 1]
+        del args[i:i + 2]
+        return value
+    return default
+
+
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    pad = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+    args = sys.argv[1:]
+    fws = option(args, "--fw", "wireboot-pvh,wireboot-rom,seabios-ipxe").split(",")
+    elf = Path(option(args, "--elf", ELF))
+    rom = Path(option(args, "--rom", ROM))
+    n = int(args[0]) if len(args) > 0 else 3
+    pad = int(args[1]) if len(args) > 1 else 64
     tree = ROOT / "build" / f"bench-tree-{pad}"
     build_tree(tree, pad)
     atftpd = ROOT / "third_party/atftpd/usr/sbin/atftpd"
@@ -80,14 +97,14 @@ def main():
         lan.spawn(srv, [str(atftpd), "--daemon", "--no-fork", "--bind-address", f"{PREFIX}.1",
                         "--user", "root.root", "--logfile", "/dev/null", str(tree)])
         time.sleep(0.5)
-        for fw in ("wireboot-pvh", "wireboot-rom", "seabios-ipxe"):
+        for fw in fws:
             marks, rates = [], []
             for i in range(n):
                 sniff_log = Path(w) / f"sniff-{fw}-{i}"
                 sniffer = lan.spawn(srv, ["/usr/bin/python3", str(ROOT / "bench/tftp_sniff.py")],
                                     log=sniff_log)
                 time.sleep(0.3)
-                t, out = one_boot(lan, fw)
+                t, out = one_boot(lan, fw, elf, rom)
                 sniffer.terminate()
                 sniffer.wait(timeout=10)
                 m = re.search(r"file (\S*initrd-pad\.img) port \d+ seconds ([\d.]+)",
@@ -97,7 +114,7 @@ def main():
                 marks.append(t)
                 rates.append(pad * 1048576 / float(m.group(2)) / 1e6)
             results[fw] = (statistics.median(marks), statistics.median(rates))
-    base = results["seabios-ipxe"]
+    base = results.get("seabios-ipxe", (1.0, 1.0))
     print(f"{'firmware':14s} {'QEMU start -> initramfs':>24s} {'TFTP ' + str(pad) + ' MiB':>14s}"
           f" {'time ratio':>11s} {'MB/s ratio':>11s}")
     for fw, (t, r) in results.items():

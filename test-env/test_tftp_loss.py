@@ -1,0 +1,216 @@
+"""TFTP under packet loss: Debian's kernel + busybox initrd network-booted
+from dnsmasq (DHCP) and atftpd or tftp-hpa (TFTP) on a namespaced bridge
+that drops frames at random in both directions (an nftables bridge-family
+rule, `numgen random mod 1000 < N drop`, on the forward hook: this kernel
+has no sch_netem). Every boot must reach the initramfs with the kernel,
+initrd and command line whole.
+
+`make test` runs a reduced form: one PVH boot per case. The full campaign
+(10 boots per case, PVH and ROM) runs with WB_TFTP_LOSS_FULL=1, or as a
+script that prints the table for docs/benchmarks.md:
+
+    python3 test-env/test_tftp_loss.py [BOOTS] [--elf PATH --rom PATH]
+        [--cases atftpd:50,tftp-hpa:200,...] [--entries pvh,rom]
+
+tftp-hpa at 20% is in the full campaign only, as an expected failure:
+tftp-hpa has no windowsize, recovers a lost block only by its own timer and
+gives a block up after 6 sends. At 20% loss each way a lock-step round
+fails 36% of the time, so one of the ~7000 blocks of this kernel + initrd
+is lost 6 times in a row in most boots (0.36^6 x 7000 = 15), whatever the
+client does; the client's line then says the server stopped sending.
+"""
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import wbqemu  # noqa: E402
+from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
+from wbqemu import ROOT, Vm  # noqa: E402
+
+DEMO = ROOT / "build" / "demo"
+MARKER = r"WIREBOOT-DEMO: initramfs up; cmdline: (.*)"
+APPEND = "console=ttyS0 quiet panic=-1 wb.poweroff"
+ATFTPD = ROOT / "third_party" / "atftpd" / "usr" / "sbin" / "atftpd"
+FULL = os.environ.get("WB_TFTP_LOSS_FULL") == "1"
+BOOT_TIMEOUT = 900  # a hang guard, not a benchmark: the times go to docs/benchmarks.md
+
+needs_lab = pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
+needs_nft = pytest.mark.skipif(
+    not any(Path(d, "nft").exists() for d in ("/usr/sbin", "/sbin")),
+    reason="nft (Debian's nftables) is needed to drop frames")
+
+
+def tftp_argv(server, root):
+    if server == "tftp-hpa":
+        return ["/usr/sbin/in.tftpd", "--foreground", "--listen", "--address", f"{PREFIX}.1:69",
+                "--user", "root", "--secure", str(root)]
+    return [str(ATFTPD), "--daemon", "--no-fork", "--bind-address", f"{PREFIX}.1",
+            "--user", "root.root", "--logfile", "/dev/null", str(root)]
+
+
+def make_tree(root, token):
+    (root / "pxelinux.cfg").mkdir(parents=True, exist_ok=True)
+    for f in ("vmlinuz", "initrd.img"):
+        shutil.copy(DEMO / f, root / f)
+    (root / "pxelinux.cfg" / "default").write_text(
+        f"DEFAULT linux\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.img\n"
+        f"  APPEND {APPEND} wb.token={token}\n")
+    os.chmod(root, 0o755)
+
+
+def drop_frames(lan, permille):
+    """Drop permille/1000 of the frames the bridge forwards, both ways.
+    The table lives in the Lan's own namespace and goes with it."""
+    rules = ("table bridge wbloss {\n chain drops {\n"
+             "  type filter hook forward priority 0; policy accept;\n"
+             f"  numgen random mod 1000 < {permille} counter drop\n }}\n}}\n")
+    subprocess.run(["ip", "netns", "exec", lan.ns, "nft", "-f", "-"], input=rules, text=True,
+                   check=True, capture_output=True)
+
+
+def dropped(lan):
+    out = subprocess.run(["ip", "netns", "exec", lan.ns, "nft", "list", "table", "bridge",
+                          "wbloss"], capture_output=True, text=True).stdout
+    m = re.search(r"counter packets (\d+)", out)
+    return int(m.group(1)) if m else 0
+
+
+def kill_strays(tree):
+    """tftp-hpa's per-transfer children ignore the SIGTERM the Lan sends (they
+    keep the parent's handler): kill those serving this test's tree."""
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                cmd = (d / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if str(tree).encode() in cmd and cmd[0].endswith(b"in.tftpd"):
+                try:
+                    os.kill(int(d.name), 9)
+                except ProcessLookupError:
+                    pass
+
+
+def boot_once(server, permille, entry, work, name):
+    """One network boot of the demo kernel + initrd at permille frame loss.
+    Returns (Result, seconds to the marker or None, frames dropped)."""
+    tree = work / "root"
+    make_tree(tree, name)
+    (work / "d").mkdir(exist_ok=True)
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, dnsmasq_argv(work / "d", boot="pxelinux.0"), log=work / "dnsmasq.log")
+        lan.spawn(srv, tftp_argv(server, tree), log=work / "tftpd.log")
+        time.sleep(0.3)
+        if permille:
+            drop_frames(lan, permille)
+        vm = Vm(entry=entry, memory="512M", name=name, config="dhcp_timeout=60\n",
+                netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        r = vm.run(netns=lan.ns, timeout=BOOT_TIMEOUT)
+        lost = dropped(lan)
+    kill_strays(tree)
+    m = re.search(MARKER, r.output)
+    ok = bool(m) and f"wb.token={name}" in m.group(1).split() and r.exit_code == 0
+    return r, (r.seconds if ok else None), lost
+
+
+CASES = [("atftpd", 50), ("tftp-hpa", 50), ("atftpd", 200)]
+if FULL:
+    CASES.append(pytest.param("tftp-hpa", 200, marks=pytest.mark.xfail(
+        reason="tftp-hpa gives a block up after 6 sends: at 20% loss some block "
+               "of 7000 is lost 6 times in most boots", strict=False)))
+
+
+@needs_lab
+@needs_nft
+@pytest.mark.parametrize("server,permille", CASES,
+                         ids=["atftpd-5pct", "tftp-hpa-5pct", "atftpd-20pct", "tftp-hpa-20pct"]
+                         [:len(CASES)])
+def test_boot_under_loss(server, permille, tmp_path, vm_name):
+    if not (DEMO / "vmlinuz").exists():
+        pytest.fail("build/demo is missing: make test builds it (make demo)")
+    entries = ("pvh", "rom") if FULL else ("pvh",)
+    boots = 10 if FULL else 1
+    for entry in entries:
+        for i in range(boots):
+            work = tmp_path / f"{entry}{i}"
+            work.mkdir()
+            r, took, lost = boot_once(server, permille, entry, work, f"{vm_name}-{entry}{i}")
+            assert not r.timed_out, f"timed out; see {r.log}"
+            assert took is not None, (f"no initramfs marker; see {r.log}\n"
+                                      + "\n".join(r.lines(r"tftp|dhcp|error|warn")[-15:]))
+            # The loss was real, and wireboot saw and survived it.
+            assert lost > 0
+            assert r.lines(r"tftp: 192\.168\.77\.1:vmlinuz \S+ MiB in \d+ ms")
+            assert not r.lines(r"gave up after")
+
+
+ALL = [(s, p) for p in (0, 50, 200) for s in ("atftpd", "tftp-hpa")]
+
+
+def campaign(boots, elf=None, rom=None, cases=ALL, entries=("pvh", "rom")):
+    """The table for docs/benchmarks.md: boots per case, median time from
+    QEMU start to the initramfs marker, fallbacks seen."""
+    if elf:
+        wbqemu.ELF = Path(elf)
+    if rom:
+        wbqemu.ROM = Path(rom)
+    rows = []
+    for server, permille in cases:
+        for entry in entries:
+            times, fails, fell_back = [], 0, 0
+            for i in range(boots):
+                with tempfile.TemporaryDirectory() as w:
+                    r, took, lost = boot_once(server, permille, entry, Path(w),
+                                              f"loss{permille}{entry}{i}")
+                if took is None:
+                    fails += 1
+                    why = r.lines(r"gave up|error")
+                    print(f"  {server} {permille / 10:g}% {entry} #{i}: failed "
+                          f"{why[-1] if why else ''}", flush=True)
+                else:
+                    times.append(took)
+                fell_back += bool(r.lines(r"asking again for"))
+                print(f"  {server} {permille / 10:g}% {entry} #{i}: "
+                      f"{'%.1f s' % took if took else 'FAIL'}, {lost} frames dropped",
+                      flush=True)
+            med = f"{statistics.median(times):.1f} s" if times else "-"
+            rows.append((f"{permille / 10:g}%", server, entry,
+                         f"{boots - fails}/{boots}", med, fell_back))
+    print("| loss | server | entry | booted | median | fell back to MTU blocks |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    elf = rom = None
+    if "--elf" in args:
+        i = args.index("--elf")
+        elf = args[i + 1]
+        del args[i:i + 2]
+    if "--rom" in args:
+        i = args.index("--rom")
+        rom = args[i + 1]
+        del args[i:i + 2]
+    cases, entries = ALL, ("pvh", "rom")
+    if "--cases" in args:
+        i = args.index("--cases")
+        cases = [(c.split(":")[0], int(c.split(":")[1])) for c in args[i + 1].split(",")]
+        del args[i:i + 2]
+    if "--entries" in args:
+        i = args.index("--entries")
+        entries = tuple(args[i + 1].split(","))
+        del args[i:i + 2]
+    campaign(int(args[0]) if args else 10, elf, rom, cases, entries)
