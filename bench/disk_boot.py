@@ -39,13 +39,13 @@ FIRMWARES = ("wireboot-pvh", "wireboot-rom", "ovmf")
 def qemu_cmd(fw, img, vars_copy):
     base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "512M", "-nodefaults",
             "-display", "none", "-serial", "stdio", "-no-reboot",
-            "-drive", f"if=none,id=d0,format=raw,file={img}",
-            "-device", "virtio-blk-pci,drive=d0,bootindex=0"]
+            "-drive", f"if=none,id=d0,format=raw,file={img}"]
+    disk = ["-device", "virtio-blk-pci,drive=d0"]
     if fw == "wireboot-pvh":
-        return base + ["-kernel", str(ELF)]
+        return base + disk + ["-kernel", str(ELF)]  # -kernel takes bootindex 0
     if fw == "wireboot-rom":
-        return base + ["-bios", str(ROM)]
-    return base + ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+        return base + disk + ["-bios", str(ROM)]
+    return base + ["-device", "virtio-blk-pci,drive=d0,bootindex=0", "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
                    "-drive", f"if=pflash,format=raw,file={vars_copy}"]
 
 
