@@ -53,6 +53,9 @@ struct tftp_xfer {
 	uint16_t want_blksize; /* 0: do not ask */
 	uint16_t want_window;  /* 0 or 1: do not ask */
 	bool want_tsize;
+	/* The caller keeps nothing (a size-only or DontUseBuffer read): buf
+	 * holds none of the data, so a restart has nothing to compare. */
+	bool discard;
 	uint64_t max_size;	   /* refuse files larger than this */
 	uint16_t fit_blksize;	   /* largest block that fits one frame; 0: never fall back */
 	uint32_t seed_rtt_ms;	   /* a round trip measured earlier (0: none): the first timeout */

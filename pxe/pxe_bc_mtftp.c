@@ -186,6 +186,7 @@ EFI_STATUS EFIAPI pxe_bc_mtftp(EFI_PXE_BASE_CODE_PROTOCOL *This,
 	r.x.max_size = UINT64_MAX;
 	r.x.send = mtftp_send;
 	r.x.grow = mtftp_grow;
+	r.x.discard = r.discard;
 	r.x.ctx = &r;
 
 	bool timed_out = false, aborted = false;

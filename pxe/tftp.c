@@ -342,7 +342,7 @@ static bool store_block(struct tftp_xfer *x, const struct tftp_view *v, size_t n
 	uint64_t end = x->bytes + n;
 	size_t same = 0;
 
-	if (x->bytes < x->kept) {
+	if (x->bytes < x->kept && !x->discard) {
 		/* [bytes, min(end, kept)) is in buf already: compare, do not copy. */
 		uint8_t tmp[256];
 		same = (size_t)((end < x->kept ? end : x->kept) - x->bytes);

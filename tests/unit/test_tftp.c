@@ -1328,6 +1328,52 @@ static void test_file_changed_between_requests_fails(void **state)
 	done(m, file);
 }
 
+/* A DontUseBuffer or size-only read (pxe/pxe_bc_mtftp.c): the buffer is a
+ * 1-byte sink whose copies are skipped. A fallback to smaller blocks then
+ * has nothing kept to compare against (comparing read past the sink). */
+static uint8_t sink[1];
+static size_t sink_file_len;
+
+static uint8_t *sink_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
+{
+	*cap = need;
+	return sink;
+}
+
+static void sink_copy(const void *src, size_t off, void *dst, size_t n)
+{
+	uint8_t *d = dst;
+	if (d >= sink && d <= sink + sink_file_len)
+		return; /* a data block's payload, to where it would land */
+	sim_copy(src, off, dst, n);
+}
+
+static void test_discarding_read_falls_back_without_comparing(void **state)
+{
+	size_t len = 300000;
+	uint8_t *file = make_file(len);
+	struct sim *m = sim_new(file, len, 8192, 4, true);
+
+	sink_file_len = len;
+	sim_copy_fn = sink_copy;
+	m->k.loss_permille = 50;
+	m->k.seed = 1;
+	m->k.frag_mtu = 1500;
+	m->k.new_port_per_rrq = true;
+	m->x.fit_blksize = 1468;
+	m->x.grow = sink_grow;
+	m->x.discard = true;
+	sim_run(m);
+	sim_copy_fn = sim_copy;
+	assert_int_equal(m->x.restarts, 1);
+	assert_true(m->x.kept >= 8192);
+	if (m->x.state != TFTP_DONE)
+		fail_msg("state %d: \"%s\"", m->x.state, m->x.why);
+	assert_int_equal(m->x.bytes, len);
+	m->x.buf = NULL; /* the sink is not the fake's to free */
+	done(m, file);
+}
+
 /* A server that keeps sending while nothing new arrives is not blamed for
  * silence: the line says it kept sending. */
 static void test_give_up_line_when_the_server_kept_sending(void **state)
@@ -1589,6 +1635,7 @@ int main(void)
 	    cmocka_unit_test(test_random_loss_every_transfer_completes),
 	    cmocka_unit_test(test_fragmenting_blocks_fall_back_to_frame_sized_ones),
 	    cmocka_unit_test(test_no_fallback_for_rare_losses),
+	    cmocka_unit_test(test_discarding_read_falls_back_without_comparing),
 	    cmocka_unit_test(test_file_changed_between_requests_fails),
 	    cmocka_unit_test(test_give_up_line_when_the_server_kept_sending),
 	    cmocka_unit_test(test_oack_utimeout_only_when_asked),

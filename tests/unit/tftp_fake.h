@@ -449,6 +449,9 @@ static void sim_copy(const void *src, size_t off, void *dst, size_t n)
 		memcpy(dst, e->data + off, n);
 }
 
+/* The copy every packet the client sees goes through (a test may swap it). */
+static void (*sim_copy_fn)(const void *src, size_t off, void *dst, size_t n) = sim_copy;
+
 static uint8_t *sim_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
 {
 	struct sim *m = ctx;
@@ -501,7 +504,7 @@ static bool sim_active(const struct sim *m)
 static void sim_deliver(struct sim *m)
 {
 	struct sim_pkt e = m->q[m->qh++ % SIM_QUEUE];
-	struct tftp_view v = {e.len, sim_copy, &e};
+	struct tftp_view v = {e.len, sim_copy_fn, &e};
 
 	tftp_input(&m->x, m->now, e.port, &v);
 	free(e.data);
