@@ -326,7 +326,7 @@ static void bootmgr_step(const struct config *cfg, enum boot_step step, char *wh
 	if (step == BOOT_STEP_NET)
 		bootmgr_net(cfg, why, size);
 	else
-		diskboot_run(); /* it prints its own line */
+		diskboot_run(linux_efi_setting(cfg)); /* it prints its own line */
 }
 
 void bootmgr_run(const struct config *cfg)

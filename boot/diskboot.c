@@ -35,6 +35,8 @@
 
 static const EFI_GUID sfs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
 static const EFI_GUID dp_guid = DEVICE_PATH_PROTOCOL;
+/* linux_boot=efi for this run (diskboot_run). */
+static bool linux_efi;
 /* UEFI 2.10 s.13.18 EFI_PARTITION_INFO_PROTOCOL (not in gnu-efi's headers). */
 static const EFI_GUID part_info_guid = {
     0x8cf2f62c, 0xbc9b, 0x4821, {0x80, 0x8d, 0xec, 0x9e, 0xc4, 0x21, 0xa1, 0xa0}};
@@ -298,6 +300,7 @@ static void boot_entry(const struct volume *v, const struct bls_entry *e)
 		static struct boot_env env;
 		struct payload_args a = {e->options, rd, n};
 		memset(&env, 0, sizeof(env));
+		env.linux_efi = linux_efi;
 		kind->boot(&env, k.where, &k, &a);
 	} else {
 		run_efi(v, path, &k, e->options, rd, n);
@@ -505,8 +508,9 @@ static bool try_volume(struct volume *v, bool esp)
 	return found;
 }
 
-int diskboot_run(void)
+int diskboot_run(bool efi_stub)
 {
+	linux_efi = efi_stub;
 	size_t n = efi_handles_with(&sfs_guid, NULL, 0), found = 0;
 	EFI_HANDLE *h = n ? sysmem_zalloc(n * sizeof(*h)) : NULL;
 

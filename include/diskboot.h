@@ -5,8 +5,12 @@
 #ifndef WB_DISKBOOT_H
 #define WB_DISKBOOT_H
 
-/* Connect the disks (disk_init), then try each ESP. Returns only when
- * nothing on any disk booted, after one log line saying why; -1. */
-int diskboot_run(void);
+#include <stdbool.h>
+
+/* Try each file system the disk layer connected (disk/connect.c), ESPs
+ * first; linux_efi (linux_boot=efi) starts BLS kernels through their EFI
+ * stub, as the network boot does. Returns only when nothing on any disk
+ * booted, after one log line saying why; -1. */
+int diskboot_run(bool linux_efi);
 
 #endif

@@ -133,6 +133,17 @@ def test_own_bls_picks_the_default(demo, tmp_path, vm_name, loader_conf, token):
     booted(r, token)
 
 
+def test_own_bls_with_linux_boot_efi_starts_the_efi_stub(demo, tmp_path, vm_name):
+    # linux_boot=efi holds for disk entries too: the kernel runs as an EFI
+    # program (LoadOptions, LoadFile2 for the initrd), not the boot protocol.
+    img = diskimg.bls_only(tmp_path / "bls.img", demo, diskimg.versioned_entries(APPEND))
+    r = disk_vm(vm_name, img, config="linux_boot=efi\n").run(timeout=300)
+    booted(r, "c")
+    assert r.lines(r"efi: starting disk0 part1:\\linux\\6\.1\.0-10\\vmlinuz "), r.log
+    assert not r.lines(r"linux: booting .*\(boot protocol"), \
+        f"the boot-protocol loader ran although linux_boot=efi; see {r.log}"
+
+
 # ---- the network fails, the disk boots ----
 
 def test_nic_without_dhcp_server_falls_back_in_dhcp_timeout(demo, tmp_path, vm_name):
