@@ -90,6 +90,7 @@ struct tftp_xfer {
 	uint32_t srtt8, rttvar8, rto_ms;
 	bool rtt_valid, timing;
 	uint64_t timed_at; /* when the packet being timed left */
+	uint64_t last_ack_ms;
 	unsigned rtt_samples;
 	/* The window of blocks between our ACKs: halved on a loss, one more
 	 * per window without loss, never above the negotiated window. */

@@ -127,6 +127,7 @@ static void send_ack(struct tftp_xfer *x)
 	x->send(x->ctx, pkt, 4, x->tid);
 	x->since_ack = 0;
 	x->acks++;
+	x->last_ack_ms = x->now;
 	/* The server answers this ACK, if it does, with a window ending here. */
 	memmove(x->win_end + 1, x->win_end, sizeof(x->win_end) - sizeof(x->win_end[0]));
 	memmove(x->win_gap + 1, x->win_gap, sizeof(x->win_gap) - sizeof(x->win_gap[0]));
@@ -387,7 +388,13 @@ static void on_data(struct tftp_xfer *x, uint16_t block, const struct tftp_view 
 			 * on every ACK send each window twice (Sorcerer's Apprentice):
 			 * the timer resends a lost ACK instead. */
 			x->dups++;
-			if (x->window == 1 && behind == 1 && x->since_ack == 0) {
+			/* ... and only when the copy comes a timer after our ACK, as
+			 * a server's own retransmission does. One that comes at once
+			 * answers a repeated ACK of ours (our timer ran out early):
+			 * answering it would make a server that sends on every ACK
+			 * send each block twice from then on (RFC 1123 s.4.2.3.1). */
+			if (x->window == 1 && behind == 1 && x->since_ack == 0 &&
+			    x->now - x->last_ack_ms >= x->rto_ms) {
 				time_packet(x, false);
 				send_ack(x);
 			}
