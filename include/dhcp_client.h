@@ -24,7 +24,7 @@ struct dhcp_packet {
  * carries no boot information (a proxyDHCP may still answer). */
 #define DHCP_OFFER_WINDOW_MS 1500
 #define DHCP_FIRST_RETRY_MS 1000
-#define DHCP_MAX_RETRY_MS 16000
+#define DHCP_MAX_RETRY_MS 2000
 #define DHCP_MAX_NAKS 3
 #define DHCP_MAX_REQUESTS 4 /* REQUESTs for one offer before starting over */
 #define DHCP_PROXY_TRIES 3 /* boot server requests to port 4011: at 0, 1, 3 s */

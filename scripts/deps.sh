@@ -12,7 +12,7 @@ BUILD_PKGS="gcc binutils make nasm gnu-efi libcmocka-dev clang libclang-rt-14-de
 # dnsmasq-base is the binary without the system DNS service the dnsmasq package enables.
 TEST_PKGS="qemu-system-x86 qemu-utils iproute2 iputils-ping python3 python3-pytest dnsmasq-base tftpd-hpa
   libpcre2-8-0 libwrap0 nginx-light linux-image-amd64 busybox-static cpio grub-efi-amd64-bin shim-unsigned systemd-boot-efi ipxe
-  mtools dosfstools gdisk kea-dhcp4-server"
+  mtools dosfstools gdisk kea-dhcp4-server nftables"
 # Benchmark anchors: the firmwares we compare against.
 BENCH_PKGS="seabios ipxe-qemu ovmf u-boot-qemu"
 
