@@ -42,6 +42,11 @@ void pxe_dhcp_release(struct pxe_dhcp_result *r);
  * set; prints only progress and the transfer's summary line. */
 int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct fetched *out);
 
+/* The largest TFTP block whose datagram fits one frame of the interface
+ * that reaches server (IPv4, network order): 1468 at MTU 1500; 0 when no
+ * interface does. What a lossy transfer falls back to (pxe/tftp.c). */
+uint16_t pxe_tftp_fit_blksize(uint32_t server_be);
+
 /* "a.b.c.d" of an address in network byte order, into buf (16 bytes). */
 const char *pxe_ip_str(uint32_t addr_be, char *buf);
 

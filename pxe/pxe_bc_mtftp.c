@@ -187,6 +187,8 @@ EFI_STATUS EFIAPI pxe_bc_mtftp(EFI_PXE_BASE_CODE_PROTOCOL *This,
 	r.x.send = mtftp_send;
 	r.x.grow = mtftp_grow;
 	r.x.discard = r.discard;
+	/* Lossy and fragmenting: fall back to blocks that fit a frame. */
+	r.x.fit_blksize = pxe_tftp_fit_blksize(srv);
 	r.x.ctx = &r;
 
 	bool timed_out = false, aborted = false;

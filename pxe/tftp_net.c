@@ -91,9 +91,11 @@ static uint32_t learned_utimeout_us; /* a lock-step server took utimeout */
 
 /* The largest block whose datagram fits one frame of the interface
  * (IPv4 20 + UDP 8 + TFTP 4 bytes of headers): 1468 at MTU 1500. */
-static uint16_t fit_blksize(const ip_addr_t *server)
+uint16_t pxe_tftp_fit_blksize(uint32_t server_be)
 {
-	struct netif *nif = ip4_route(ip_2_ip4(server));
+	ip4_addr_t a;
+	ip4_addr_set_u32(&a, server_be);
+	struct netif *nif = ip4_route(&a);
 	uint16_t mtu = nif ? nif->mtu : 0;
 
 	return mtu > 32 + 512 ? (uint16_t)(mtu - 32) : 0;
@@ -148,7 +150,7 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	}
 	r.x.want_tsize = true;
 	r.x.max_size = sysmem_largest_free(SYSMEM_KEEP_FOR_OS);
-	r.x.fit_blksize = fit_blksize(&r.server);
+	r.x.fit_blksize = pxe_tftp_fit_blksize(ip4_addr_get_u32(ip_2_ip4(&r.server)));
 	r.x.seed_rtt_ms = last_srtt_ms; /* the last transfer's round trip, for the first timer */
 	r.x.send = tftp_send;
 	r.x.grow = sysmem_grow_pages;
