@@ -95,21 +95,9 @@ static EFI_STATUS part_check(struct part_child *c, UINT32 MediaId, EFI_LBA Lba, 
 
 	if (!pm->MediaPresent)
 		return EFI_NO_MEDIA;
-	if (MediaId != m->MediaId || pm->MediaId != m->MediaId)
+	if (pm->MediaId != m->MediaId)
 		return EFI_MEDIA_CHANGED;
-	if (write && m->ReadOnly)
-		return EFI_WRITE_PROTECTED;
-	if (!Buffer)
-		return EFI_INVALID_PARAMETER;
-	if (BufferSize % m->BlockSize)
-		return EFI_BAD_BUFFER_SIZE;
-	if (!BufferSize)
-		return EFI_SUCCESS;
-	if (Lba > m->LastBlock || BufferSize / m->BlockSize - 1 > m->LastBlock - Lba)
-		return EFI_INVALID_PARAMETER;
-	if (m->IoAlign > 1 && (uintptr_t)Buffer % m->IoAlign)
-		return EFI_INVALID_PARAMETER;
-	return EFI_SUCCESS;
+	return block_io_check(m, MediaId, Lba, BufferSize, Buffer, write);
 }
 
 static EFI_STATUS EFIAPI part_read(EFI_BLOCK_IO_PROTOCOL *This, UINT32 MediaId, EFI_LBA Lba,

@@ -224,24 +224,7 @@ static EFI_STATUS vblk_check(EFI_BLOCK_IO_PROTOCOL *This, UINT32 MediaId, EFI_LB
 {
 	if (!This)
 		return EFI_INVALID_PARAMETER;
-	const EFI_BLOCK_IO_MEDIA *m = This->Media;
-	if (!m->MediaPresent)
-		return EFI_NO_MEDIA;
-	if (MediaId != m->MediaId)
-		return EFI_MEDIA_CHANGED;
-	if (write && m->ReadOnly)
-		return EFI_WRITE_PROTECTED;
-	if (!Buffer)
-		return EFI_INVALID_PARAMETER;
-	if (BufferSize % m->BlockSize)
-		return EFI_BAD_BUFFER_SIZE;
-	if (!BufferSize)
-		return EFI_SUCCESS;
-	if (Lba > m->LastBlock || BufferSize / m->BlockSize - 1 > m->LastBlock - Lba)
-		return EFI_INVALID_PARAMETER;
-	if (m->IoAlign > 1 && (uintptr_t)Buffer % m->IoAlign)
-		return EFI_INVALID_PARAMETER;
-	return EFI_SUCCESS;
+	return block_io_check(This->Media, MediaId, Lba, BufferSize, Buffer, write);
 }
 
 static EFI_STATUS EFIAPI vblk_reset(EFI_BLOCK_IO_PROTOCOL *This, BOOLEAN ExtendedVerification)

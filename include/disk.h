@@ -9,6 +9,7 @@
 #ifndef WB_DISK_H
 #define WB_DISK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <blkdev.h>
 #include <efi_types.h>
@@ -30,6 +31,14 @@ EFI_HANDLE disk_handle(size_t i);
  * Works over any Block IO (a disk, a partition). EFI_SUCCESS, or
  * EFI_OUT_OF_RESOURCES / the install's error. */
 EFI_STATUS disk_io_install(EFI_HANDLE h, EFI_BLOCK_IO_PROTOCOL *bio);
+
+/* The checks a Block IO ReadBlocks or WriteBlocks makes against media m,
+ * in EDK2's order (disk/blockio_check.c): EFI_NO_MEDIA, EFI_MEDIA_CHANGED,
+ * EFI_WRITE_PROTECTED, EFI_INVALID_PARAMETER (no buffer, a range past
+ * LastBlock, a buffer off IoAlign), EFI_BAD_BUFFER_SIZE; EFI_SUCCESS means
+ * go ahead (BufferSize may be 0). */
+EFI_STATUS block_io_check(const EFI_BLOCK_IO_MEDIA *m, UINT32 MediaId, EFI_LBA Lba,
+			  UINTN BufferSize, const VOID *Buffer, bool write);
 
 /* Fill *out so the pure parsers (GPT, MBR, FAT) read and write through
  * bio (disk/blkdev_efi.c). 0, or -1 when bio has no media or a block size
