@@ -26,6 +26,7 @@ struct dhcp_packet {
 #define DHCP_FIRST_RETRY_MS 1000
 #define DHCP_MAX_RETRY_MS 2000
 #define DHCP_MAX_NAKS 3
+#define DHCP_REQUEST_GRACE_MS 2000 /* past timeout_ms, for the ACK of a late offer */
 #define DHCP_MAX_REQUESTS 4 /* REQUESTs for one offer before starting over */
 #define DHCP_PROXY_TRIES 3 /* boot server requests to port 4011: at 0, 1, 3 s */
 

@@ -158,7 +158,11 @@ static void on_offer(struct dhcp_client *c, uint64_t now, const struct dhcp_info
 			c->offer = *d;
 			keep(&c->offer_pkt, pkt, len);
 			c->have_offer = true;
+			/* The window never runs past the deadline: an offer in
+			 * its last 1.5 s is requested when it comes. */
 			c->window_end_ms = now + DHCP_OFFER_WINDOW_MS;
+			if (c->window_end_ms > c->start_ms + c->timeout_ms)
+				c->window_end_ms = c->start_ms + c->timeout_ms;
 		} else if (!has_boot_info(&c->offer) && has_boot_info(d)) {
 			c->offer = *d;
 			keep(&c->offer_pkt, pkt, len);
@@ -250,18 +254,21 @@ void dhcp_client_tick(struct dhcp_client *c, uint64_t now)
 	}
 	if (c->state != DHCP_SELECTING && c->state != DHCP_REQUESTING)
 		return;
-	if (now - c->start_ms >= c->timeout_ms) {
-		fail(c, c->have_offer ? "no DHCPACK for our request"
-		     : c->malformed ? "only malformed replies"
-				    : "no DHCP offer");
-		return;
-	}
 	if (c->state == DHCP_SELECTING && c->have_offer) {
 		/* An offer is held: DISCOVER is retransmitted only while nothing
 		 * answered (RFC 2131 s.4.1), so the window alone decides when
-		 * to request it. */
+		 * to request it (at the deadline at the latest). */
 		if (now >= c->window_end_ms)
 			request(c, now);
+		return;
+	}
+	/* A REQUEST under way gets DHCP_REQUEST_GRACE_MS past the deadline
+	 * for its ACK: an offer that came late is not lost to the clock. */
+	uint64_t limit = c->timeout_ms + (c->state == DHCP_REQUESTING ? DHCP_REQUEST_GRACE_MS : 0);
+	if (now - c->start_ms >= limit) {
+		fail(c, c->have_offer ? "no DHCPACK for our request"
+		     : c->malformed ? "only malformed replies"
+				    : "no DHCP offer");
 		return;
 	}
 	if (now < c->next_tx_ms)

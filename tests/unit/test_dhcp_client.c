@@ -235,6 +235,45 @@ static void test_window_end_requests_the_plain_offer(void **state)
 	assert_string_equal(l.boot_file, "");
 }
 
+/* An offer without boot information in the last 1.5 s before the deadline
+ * is requested at the deadline, and its ACK still counts; a server that
+ * then never ACKs fails DHCP_REQUEST_GRACE_MS later, not sooner. */
+static void test_late_offer_is_requested_at_the_deadline(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+	struct dhcp_lease l;
+	uint64_t at = 0;
+
+	for (int answered = 1; answered >= 0; answered--) {
+		client_init(&c);
+		c.timeout_ms = 10000;
+		at = c.timeout_ms - 200;
+		tick_through(&c, 10, at - 10);
+		assert_int_equal(c.state, DHCP_SELECTING);
+		offer(&f, c.xid, ADDR, SERVER, NULL, false);
+		feed(&c, at, &f);
+		tick_through(&c, at + 10, c.timeout_ms - 10);
+		assert_int_equal(c.state, DHCP_SELECTING);
+		tick(&c, c.timeout_ms);
+		assert_int_equal(c.state, DHCP_REQUESTING);
+		assert_int_equal(sent.first_request_ms, c.timeout_ms);
+		if (answered) {
+			ack(&f, DHCP_ACK, c.xid, ADDR, SERVER, NULL);
+			feed(&c, c.timeout_ms + 50, &f);
+			assert_int_equal(c.state, DHCP_BOUND);
+			dhcp_client_lease(&c, &l);
+			assert_int_equal(l.addr, ADDR);
+			continue;
+		}
+		tick_through(&c, c.timeout_ms + 10, c.timeout_ms + DHCP_REQUEST_GRACE_MS - 10);
+		assert_int_equal(c.state, DHCP_REQUESTING);
+		tick(&c, c.timeout_ms + DHCP_REQUEST_GRACE_MS);
+		assert_int_equal(c.state, DHCP_FAILED);
+		assert_string_equal(c.why, "no DHCPACK for our request");
+	}
+}
+
 /* An offer that comes after a retransmission (same xid) is held, and the
  * window runs from its arrival. */
 static void test_offer_after_a_retransmission_is_requested_at_window_end(void **state)
@@ -787,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_offer_with_boot_file_is_requested_at_once),
 		cmocka_unit_test(test_offer_without_boot_info_waits_for_a_better_one),
 		cmocka_unit_test(test_window_end_requests_the_plain_offer),
+		cmocka_unit_test(test_late_offer_is_requested_at_the_deadline),
 		cmocka_unit_test(test_offer_after_a_retransmission_is_requested_at_window_end),
 		cmocka_unit_test(test_offer_with_pxe_vendor_options_is_requested_at_once),
 		cmocka_unit_test(test_mask_falls_back_to_the_offer_then_the_class),
