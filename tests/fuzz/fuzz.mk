@@ -4,6 +4,13 @@
 #   make fuzz-build           only build them, into $(BUILD)/fuzz/
 #   make fuzz-replay          run every seed and regression input once
 #   make fuzz-run-fuzz_config one target
+#   make fuzz-long            the campaign: every target, one at a time under
+#                             `nice -n 19`, for FUZZ_RUNS (10^7) executions
+#                             or FUZZ_LONG_SECONDS (3600) each, whichever
+#                             comes first; prints a table (tests/fuzz/campaign.py)
+#   make fuzz-long-fuzz_dhcp  one target of it; its log, ending in libFuzzer's
+#                             `#N DONE cov: ... exec/s:` line and final
+#                             stats, is $(BUILD)/fuzz/long/<target>.log
 # `make unit` and `make test` build every target and replay its inputs too
 # (scripts/test.sh): one pass or fail line per target.
 # Inputs, per target:
@@ -17,6 +24,10 @@
 # tests/fuzz/regressions/<target>/ under a name that says what it hit.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 20
+FUZZ_RUNS ?= 10000000
+FUZZ_LONG_SECONDS ?= 3600
+FUZZ_LONG_TARGETS ?= $(FUZZ_TARGETS)
+FUZZ_NICE ?= nice -n 19
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -idirafter include \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
@@ -28,7 +39,8 @@ $(FUZZ_BINS): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HEADERS)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 
-.PHONY: fuzz fuzz-build fuzz-replay $(FUZZ_TARGETS:%=fuzz-run-%)
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-long $(FUZZ_TARGETS:%=fuzz-run-%) \
+	$(FUZZ_TARGETS:%=fuzz-long-%)
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_TARGETS:%=fuzz-run-%)
 
@@ -41,6 +53,22 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(BUILD)/fuzz/%
 		-artifact_prefix=$(BUILD)/fuzz/$*- \
 		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
 		$(BUILD)/fuzz/corpus/$* $(wildcard tests/fuzz/corpus/$* tests/fuzz/regressions/$*)
+
+# The long mode. The script runs `make fuzz-long-<target>` for each target in
+# turn (never two at once, whatever -j says) and prints the table that
+# docs/testing.md records; its exit status fails if any target did.
+fuzz-long: $(FUZZ_BINS)
+	@tests/fuzz/campaign.py --build $(BUILD) $(FUZZ_LONG_TARGETS)
+
+# libFuzzer's default is one fuzzing process (no -jobs, no -workers, no -fork).
+$(FUZZ_TARGETS:%=fuzz-long-%): fuzz-long-%: $(BUILD)/fuzz/%
+	@mkdir -p $(BUILD)/fuzz/corpus/$* $(BUILD)/fuzz/long
+	@echo "  FUZZ    $* (-runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_LONG_SECONDS)) > $(BUILD)/fuzz/long/$*.log"
+	$(Q)$(FUZZ_NICE) $< -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_LONG_SECONDS) -timeout=10 \
+		-print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$*- \
+		$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict) \
+		$(BUILD)/fuzz/corpus/$* $(wildcard tests/fuzz/corpus/$* tests/fuzz/regressions/$*) \
+		> $(BUILD)/fuzz/long/$*.log 2>&1 || { tail -n 60 $(BUILD)/fuzz/long/$*.log; exit 1; }
 
 # Each target's firmware sources, one line per target. Never lib/string.c: on
 # the host the C library's string functions are the ones to use.
