@@ -3,7 +3,8 @@
 through `make fuzz-long-<target>` (one process at a time, under nice), then
 print one row per target: executions, time, exec/s, coverage and result.
 
-    tests/fuzz/campaign.py [--build build] [--runs N] [--seconds S] [targets]
+    tests/fuzz/campaign.py [--build build] [--runs N] [--seconds S]
+                           [--budget TOTAL] [targets]
     tests/fuzz/campaign.py --table [--markdown] [targets]   (logs only)
 
 Each run leaves $BUILD/fuzz/long/<target>.log (libFuzzer's output, ending in
@@ -127,6 +128,9 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--runs", type=int, help="FUZZ_RUNS for this run (make's default: 10^7)")
     ap.add_argument("--seconds", type=int, help="FUZZ_LONG_SECONDS, the bound per target")
+    ap.add_argument("--budget", type=int,
+                    help="seconds for the whole run: each target gets at most an equal share of "
+                    "what is left, so a target that finishes early leaves its time to the next")
     ap.add_argument("--table", action="store_true", help="only print the table from the logs")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("targets", nargs="*")
@@ -135,8 +139,13 @@ def main():
         f[:-2] for f in os.listdir("tests/fuzz") if f.startswith("fuzz_") and f.endswith(".c"))
     failed = 0
     if not args.table:
-        for t in targets:
-            failed |= run_one(args.build, t, args.runs, args.seconds) != 0
+        end = time.monotonic() + args.budget if args.budget else None
+        for i, t in enumerate(targets):
+            seconds = args.seconds
+            if end is not None:
+                share = max(1, int((end - time.monotonic()) / (len(targets) - i)))
+                seconds = min(seconds, share) if seconds else share
+            failed |= run_one(args.build, t, args.runs, seconds) != 0
     rows = [summarize(args.build, t) for t in targets]
     print_table(rows, args.markdown)
     failed |= any(r["result"].startswith(("FAILED", "no DONE")) for r in rows if not args.table)

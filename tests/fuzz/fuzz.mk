@@ -7,7 +7,9 @@
 #   make fuzz-long            the campaign: every target, one at a time under
 #                             `nice -n 19`, for FUZZ_RUNS (10^7) executions
 #                             or FUZZ_LONG_SECONDS (3600) each, whichever
-#                             comes first; prints a table (tests/fuzz/campaign.py)
+#                             comes first; prints a table (tests/fuzz/campaign.py).
+#                             FUZZ_LONG_BUDGET=<s> caps the whole run: each
+#                             target gets an equal share of what is left
 #   make fuzz-long-fuzz_dhcp  one target of it; its log, ending in libFuzzer's
 #                             `#N DONE cov: ... exec/s:` line and final
 #                             stats, is $(BUILD)/fuzz/long/<target>.log
@@ -58,7 +60,8 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(BUILD)/fuzz/%
 # turn (never two at once, whatever -j says) and prints the table that
 # docs/testing.md records; its exit status fails if any target did.
 fuzz-long: $(FUZZ_BINS)
-	@tests/fuzz/campaign.py --build $(BUILD) $(FUZZ_LONG_TARGETS)
+	@tests/fuzz/campaign.py --build $(BUILD) $(if $(FUZZ_LONG_BUDGET),--budget $(FUZZ_LONG_BUDGET)) \
+		$(FUZZ_LONG_TARGETS)
 
 # libFuzzer's default is one fuzzing process (no -jobs, no -workers, no -fork).
 $(FUZZ_TARGETS:%=fuzz-long-%): fuzz-long-%: $(BUILD)/fuzz/%
