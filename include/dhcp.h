@@ -61,6 +61,11 @@ enum {
 	DHCP_E_NOT_REPLY = -3,
 	DHCP_E_TRUNCATED = -4, /* an option runs past the end of its area */
 	DHCP_E_BAD_OPTION = -5, /* a known option with an impossible length */
+	/* Refused by the client (pxe/dhcp_client.c), not by the parser: */
+	DHCP_E_BAD_ADDRESS = -6, /* yiaddr 0/8, loopback, multicast, broadcast, the
+				  * subnet's own or broadcast address */
+	DHCP_E_BAD_SERVER = -7,	 /* option 54 not a host address */
+	DHCP_E_NAME_TOO_LONG = -8, /* option 67, its RFC 3396 pieces joined, past 255 */
 };
 
 const char *dhcp_strerror(int err);

@@ -33,6 +33,28 @@ static bool is_host_address(uint32_t a)
 	return first != 0 && first != 127 && first < 224;
 }
 
+/* An offered address is a host's, and not its subnet's own or broadcast
+ * address under the mask named (RFC 1122 s.3.2.1.3; mask 0: none named;
+ * /31 and /32 have no such addresses, RFC 3021). */
+static bool address_ok(uint32_t a, uint32_t mask)
+{
+	uint32_t hostmask = ~mask, host = a & hostmask;
+
+	if (!is_host_address(a))
+		return false;
+	if (!mask || !(hostmask & (hostmask - 1)))
+		return true; /* no mask named, or /31, /32: one bit or none */
+	return host && host != hostmask;
+}
+
+/* A reply the client will not use though it parsed: counted with the
+ * malformed ones, so the log says what was ignored. */
+static void refuse(struct dhcp_client *c, int why)
+{
+	c->malformed++;
+	c->last_error = why;
+}
+
 /* Where a server's files are: its siaddr when that names a host, else the
  * server itself (its server id, already checked to be a host address). */
 static uint32_t next_server(const struct dhcp_info *d)
@@ -145,13 +167,20 @@ static void on_offer(struct dhcp_client *c, uint64_t now, const struct dhcp_info
 		 * s.24.7.2.2 for an HTTPClient one, which must name its URL).
 		 * Keep the first. */
 		bool boot_only = d->is_pxe || (d->is_http && d->file[0]);
-		if (boot_only && !c->have_proxy && is_host_address(d->server_id)) {
+		if (boot_only && !is_host_address(d->server_id)) {
+			refuse(c, DHCP_E_BAD_SERVER);
+		} else if (boot_only && !c->have_proxy) {
 			c->proxy = *d;
 			keep(&c->proxy_pkt, pkt, len);
 			c->have_proxy = true;
 		}
-	} else if (c->state == DHCP_SELECTING && is_host_address(d->server_id) &&
-		   is_host_address(d->yiaddr)) {
+	} else if (c->state != DHCP_SELECTING) {
+		/* An address offer while we request one: not needed. */
+	} else if (!is_host_address(d->server_id)) {
+		refuse(c, DHCP_E_BAD_SERVER);
+	} else if (!address_ok(d->yiaddr, d->has_mask ? d->mask : 0)) {
+		refuse(c, DHCP_E_BAD_ADDRESS);
+	} else {
 		/* Address offer: the first one, or a later one that also carries
 		 * boot information when the one we hold does not. */
 		if (!c->have_offer) {
@@ -204,9 +233,14 @@ void dhcp_client_input(struct dhcp_client *c, uint64_t now, const uint8_t *pkt, 
 			c->state = DHCP_BOUND;
 			return;
 		}
-		if (c->state != DHCP_REQUESTING || !is_host_address(d.yiaddr) ||
+		if (c->state != DHCP_REQUESTING ||
 		    (d.server_id && d.server_id != c->offer.server_id))
 			return;
+		uint32_t mask = d.has_mask ? d.mask : c->offer.has_mask ? c->offer.mask : 0;
+		if (!address_ok(d.yiaddr, mask)) {
+			refuse(c, DHCP_E_BAD_ADDRESS);
+			return;
+		}
 		c->ack = d;
 		keep(&c->ack_pkt, pkt, len);
 		if (!d.file[0] && !c->offer.file[0] && c->have_proxy && !c->proxy.file[0]) {

@@ -41,7 +41,21 @@ static void copy_str(char *dst, size_t cap, const uint8_t *src, size_t len)
 	dst[n] = '\0';
 }
 
-/* Apply one option; returns 0 or DHCP_E_BAD_OPTION. */
+/* RFC 3396 s.6: a repeated option continues the one before it (options
+ * area, then file, then sname). A name that no longer fits is refused: cut,
+ * it would name another file. */
+static int append_str(char *dst, size_t cap, const uint8_t *src, size_t len)
+{
+	size_t have = strlen(dst), n = strnlen((const char *)src, len);
+
+	if (have + n >= cap)
+		return DHCP_E_NAME_TOO_LONG;
+	memcpy(dst + have, src, n);
+	dst[have + n] = '\0';
+	return 0;
+}
+
+/* Apply one option; returns 0 or a DHCP_E_* reason. */
 static int take_option(struct dhcp_info *d, uint8_t code, const uint8_t *v, uint8_t len)
 {
 	switch (code) {
@@ -80,8 +94,7 @@ static int take_option(struct dhcp_info *d, uint8_t code, const uint8_t *v, uint
 		copy_str(d->sname, sizeof(d->sname), v, len);
 		break;
 	case OPT_BOOTFILE:
-		copy_str(d->file, sizeof(d->file), v, len);
-		break;
+		return append_str(d->file, sizeof(d->file), v, len);
 	case OPT_CLASS_ID:
 		copy_str(d->vendor_class, sizeof(d->vendor_class), v, len);
 		d->is_pxe = len >= 9 && !memcmp(v, "PXEClient", 9);
@@ -199,6 +212,9 @@ const char *dhcp_strerror(int err)
 	case DHCP_E_NOT_REPLY: return "not a BOOTREPLY";
 	case DHCP_E_TRUNCATED: return "an option runs past the end of the packet";
 	case DHCP_E_BAD_OPTION: return "an option has an impossible length";
+	case DHCP_E_BAD_ADDRESS: return "an offered address no host can have";
+	case DHCP_E_BAD_SERVER: return "a server identifier no host can have";
+	case DHCP_E_NAME_TOO_LONG: return "a boot file name (option 67) longer than 255 bytes";
 	default: return "malformed";
 	}
 }

@@ -272,6 +272,44 @@ static void test_parse_overlong_strings_are_cut(void **state)
 	assert_false(d.is_pxe);
 }
 
+/* RFC 3396: option 67 in pieces is one name, the pieces joined in order
+ * (options area, then an overloaded file field); a joined name longer than
+ * 255 bytes is refused, not cut to the name of another file. */
+static void test_boot_file_in_pieces_is_joined(void **state)
+{
+	struct fake_reply f;
+	struct dhcp_info d;
+	char big[255];
+
+	fake_begin(&f, DHCP_OFFER, 1, MAC, IP(1, 2, 3, 4), 0, NULL);
+	fake_opt(&f, 67, "hostile/", 8);
+	fake_opt(&f, 54, "\x01\x02\x03\x04", 4);
+	fake_opt(&f, 67, "split.cfg", 9);
+	fake_end(&f);
+	assert_int_equal(dhcp_parse(f.buf, f.len, &d), 0);
+	assert_string_equal(d.file, "hostile/split.cfg");
+
+	fake_begin(&f, DHCP_OFFER, 1, MAC, IP(1, 2, 3, 4), 0, NULL);
+	fake_opt(&f, 67, "a/", 2);
+	fake_opt(&f, 52, "\x01", 1);
+	fake_end(&f);
+	static const uint8_t in_file[] = { 67, 5, 'b', '.', 'c', 'f', 'g', 255 };
+	memcpy(f.buf + 108, in_file, sizeof(in_file));
+	assert_int_equal(dhcp_parse(f.buf, f.len, &d), 0);
+	assert_string_equal(d.file, "a/b.cfg");
+
+	memset(big, 'x', sizeof(big));
+	fake_begin(&f, DHCP_OFFER, 1, MAC, IP(1, 2, 3, 4), 0, NULL);
+	fake_opt(&f, 67, big, 255);
+	assert_int_equal(dhcp_parse(f.buf, f.len, &d), 0); /* 255 bytes fit */
+	assert_int_equal(strlen(d.file), 255);
+	fake_opt(&f, 67, "y", 1);
+	fake_end(&f);
+	assert_int_equal(dhcp_parse(f.buf, f.len, &d), DHCP_E_NAME_TOO_LONG);
+	assert_string_equal(dhcp_strerror(DHCP_E_NAME_TOO_LONG),
+			    "a boot file name (option 67) longer than 255 bytes");
+}
+
 static void test_pxe_menu_type(void **state)
 {
 	uint16_t type = 0;
@@ -296,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_parse_header_file_and_overload),
 		cmocka_unit_test(test_parse_rejects_malformed),
 		cmocka_unit_test(test_parse_overlong_strings_are_cut),
+		cmocka_unit_test(test_boot_file_in_pieces_is_joined),
 		cmocka_unit_test(test_pxe_menu_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -668,6 +668,50 @@ static void test_offers_naming_no_host_address_are_ignored(void **state)
 	ack(&f, DHCP_ACK, c.xid, bad[4], SERVER, NULL);
 	feed(&c, 2, &f);
 	assert_int_equal(c.state, DHCP_REQUESTING);
+	/* Each refusal is counted, with its reason, for the log line. */
+	assert_int_equal(c.malformed, 1);
+	assert_int_equal(c.last_error, DHCP_E_BAD_ADDRESS);
+}
+
+/* The subnet's broadcast address or its own under the offer's mask is no
+ * host's either (10.0.2.0/24: .255 and .0); /31 has no such addresses. A
+ * refused offer leaves the way open for the next, and says why. */
+static void test_subnet_broadcast_offer_is_refused(void **state)
+{
+	struct dhcp_client c;
+	struct fake_reply f;
+
+	client_init(&c);
+	offer(&f, c.xid, IP(10, 0, 2, 255), SERVER, "b.efi", false);
+	feed(&c, 1, &f);
+	offer(&f, c.xid, IP(10, 0, 2, 0), SERVER, "b.efi", false);
+	feed(&c, 1, &f);
+	assert_false(c.have_offer);
+	assert_int_equal(c.malformed, 2);
+	assert_int_equal(c.last_error, DHCP_E_BAD_ADDRESS);
+	offer(&f, c.xid, ADDR, IP(255, 255, 255, 255), "b.efi", false);
+	feed(&c, 1, &f);
+	assert_int_equal(c.last_error, DHCP_E_BAD_SERVER);
+	offer(&f, c.xid, ADDR, SERVER, "b.efi", false);
+	feed(&c, 2, &f);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+	assert_int_equal(c.offer.yiaddr, ADDR);
+	/* The ACK is held to the offer's mask when it names none. */
+	fake_begin(&f, DHCP_ACK, c.xid, MAC, IP(10, 0, 2, 255), 0, NULL);
+	fake_opt32(&f, 54, SERVER);
+	fake_end(&f);
+	feed(&c, 3, &f);
+	assert_int_equal(c.state, DHCP_REQUESTING);
+
+	client_init(&c);
+	fake_begin(&f, DHCP_OFFER, c.xid, MAC, IP(10, 0, 2, 255), 0, NULL);
+	fake_opt32(&f, 54, SERVER);
+	fake_opt32(&f, 1, IP(255, 255, 255, 254));
+	fake_opt(&f, 67, "b.efi", 5);
+	fake_end(&f);
+	feed(&c, 1, &f);
+	assert_true(c.have_offer);
+	assert_int_equal(c.malformed, 0);
 }
 
 static void test_nak_restarts_then_fails(void **state)
@@ -839,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_silent_boot_server_still_binds),
 		cmocka_unit_test(test_foreign_and_malformed_replies_are_ignored),
 		cmocka_unit_test(test_offers_naming_no_host_address_are_ignored),
+		cmocka_unit_test(test_subnet_broadcast_offer_is_refused),
 		cmocka_unit_test(test_nak_restarts_then_fails),
 		cmocka_unit_test(test_backoff_is_jittered_bounded_and_times_out),
 		cmocka_unit_test(test_two_clients_draw_different_xids),
