@@ -7,6 +7,19 @@ tsize in an OACK). Modes:
   --serve NAME     serve only these names (repeatable); others get error 1,
                    file not found
   --error NAME:N   answer error N for NAME (repeatable), e.g. 2, access violation
+Hostile modes (test_hostile.py), each what a PixieFail-style audit tries:
+  --oack K=V,...   answer the request with exactly this OACK (K=V pairs, or
+                   "raw:HEX" for bytes as given), whatever was asked; then
+                   serve with the blksize it names (512 if none or absurd)
+  --oack-after-data  send an OACK again after block 1 and after block 2
+  --spoof          before every DATA, send a DATA with the same block number
+                   and other bytes from another port (a forged TID); print
+                   "STRANGER <opcode> <code>" for what that port gets back
+  --jump           before every DATA, send blocks 1000 ahead and 1000 behind
+                   (other bytes), out of any window
+  --oversize N     send block N with 100 bytes more than the block size
+  --error-no-nul   answer every request with error 2 and a 300-byte message
+                   holding control bytes and no terminating NUL
 Serves every requested name (or each --serve name) with the content of
 --file. Prints one line per read request, "RRQ <name> <option> <value> ...",
 so a test can check what the client asked for and in which order. Runs
@@ -36,8 +49,26 @@ def serve(req, client, data, args):
         code = int(code)
         s.sendto(struct.pack(">HH", 5, code) + ERRORS.get(code, b"error") + b"\0", client)
         return
+    if args.error_no_nul:
+        msg = (b"denied \x1b[31m\x07" + b"A" * 300)[:300]
+        s.sendto(struct.pack(">HH", 5, 2) + msg, client)
+        return
     blksize = 512
-    if opts:
+    if args.oack is not None:
+        oack = forced_oack(args.oack)
+        s.sendto(b"\0\x06" + oack, client)
+        parts = oack.split(b"\0")
+        given = dict(zip(parts[0::2], parts[1::2]))
+        try:
+            blksize = int(given.get(b"blksize", b"512"))
+        except ValueError:
+            blksize = 512
+        blksize = blksize if 8 <= blksize <= 65464 else 512
+        try:
+            s.recvfrom(64)  # ACK 0, or the client's error
+        except socket.timeout:
+            return
+    elif opts:
         oack = b""
         if b"blksize" in opts:
             blksize = min(int(opts[b"blksize"]), 1428)
@@ -50,12 +81,32 @@ def serve(req, client, data, args):
         except socket.timeout:
             return
     payload = data[:args.short] if args.short is not None else data
+    stranger = None
+    if args.spoof:
+        stranger = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        stranger.bind((args.ip, 0))
+        stranger.settimeout(0.2)
     block = 1
     while True:
         if args.stop_after is not None and block > args.stop_after:
             return  # silence
         chunk = payload[(block - 1) * blksize:block * blksize]
+        if args.oversize == block:
+            chunk = chunk.ljust(blksize + 100, b"#")
+        garbage = b"\xee" * len(chunk)
+        if stranger:
+            stranger.sendto(struct.pack(">HH", 3, block & 0xffff) + garbage, client)
+            try:
+                back, _ = stranger.recvfrom(512)
+                print("STRANGER %d %d" % struct.unpack(">HH", back[:4]), flush=True)
+            except socket.timeout:
+                print("STRANGER no answer", flush=True)
+        if args.jump:
+            for b in (block + 1000, block - 1000):
+                s.sendto(struct.pack(">HH", 3, b & 0xffff) + garbage, client)
         s.sendto(struct.pack(">HH", 3, block & 0xffff) + chunk, client)
+        if args.oack_after_data and block <= 2:
+            s.sendto(b"\0\x06blksize\x0099\0", client)
         for _ in range(5):
             try:
                 ack, _ = s.recvfrom(64)
@@ -68,6 +119,17 @@ def serve(req, client, data, args):
         block += 1
 
 
+def forced_oack(spec):
+    """The OACK body --oack names: "k=v,k=v" or "raw:HEX"."""
+    if spec.startswith("raw:"):
+        return bytes.fromhex(spec[4:])
+    out = b""
+    for kv in filter(None, spec.split(",")):
+        k, v = kv.split("=", 1)
+        out += k.encode() + b"\0" + v.encode() + b"\0"
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--ip", required=True)
@@ -76,6 +138,12 @@ def main():
     p.add_argument("--short", type=int)
     p.add_argument("--serve", action="append", default=[])
     p.add_argument("--error", action="append", default=[])
+    p.add_argument("--oack")
+    p.add_argument("--oack-after-data", action="store_true")
+    p.add_argument("--spoof", action="store_true")
+    p.add_argument("--jump", action="store_true")
+    p.add_argument("--oversize", type=int)
+    p.add_argument("--error-no-nul", action="store_true")
     args = p.parse_args()
     data = open(args.file, "rb").read()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
