@@ -310,7 +310,12 @@ void dhcp_client_tick(struct dhcp_client *c, uint64_t now)
 	if (c->state == DHCP_SELECTING) {
 		discover(c, now, false);
 	} else if (c->offer_requests >= DHCP_MAX_REQUESTS) {
-		/* The offering server went quiet: start over. */
+		/* The offering server went quiet: start over, unless the
+		 * deadline has passed (the grace was for this REQUEST). */
+		if (now - c->start_ms >= c->timeout_ms) {
+			fail(c, "no DHCPACK for our request");
+			return;
+		}
 		c->retry_ms = DHCP_FIRST_RETRY_MS;
 		discover(c, now, true);
 	} else {

@@ -274,6 +274,37 @@ static void test_late_offer_is_requested_at_the_deadline(void **state)
 	}
 }
 
+/* A server that offers at once and never ACKs, with a short deadline:
+ * the REQUESTs run into the grace, and the client fails saying no ACK
+ * came, not "no DHCP offer" after a restart past the deadline. */
+static void test_unanswered_requests_past_the_deadline_fail_as_no_ack(void **state)
+{
+	unsigned restarts_due = 0;
+
+	for (uint32_t seed = 1; seed <= 500; seed++) {
+		struct dhcp_client c;
+		struct fake_reply f;
+
+		client_init(&c);
+		c.timeout_ms = 3000;
+		rng = seed * 2654435761u;
+		offer(&f, c.xid, ADDR, SERVER, "boot.efi", false);
+		feed(&c, 10, &f);
+		assert_int_equal(c.state, DHCP_REQUESTING);
+		uint64_t t = 10;
+		while (c.state == DHCP_REQUESTING || c.state == DHCP_SELECTING) {
+			t += 10;
+			assert_true(t <= c.timeout_ms + DHCP_REQUEST_GRACE_MS);
+			tick(&c, t);
+		}
+		assert_int_equal(c.state, DHCP_FAILED);
+		assert_string_equal(c.why, "no DHCPACK for our request");
+		restarts_due += t < c.timeout_ms + DHCP_REQUEST_GRACE_MS;
+	}
+	/* Some seeds sent their four REQUESTs before the grace ran out. */
+	assert_true(restarts_due > 0);
+}
+
 /* An offer that comes after a retransmission (same xid) is held, and the
  * window runs from its arrival. */
 static void test_offer_after_a_retransmission_is_requested_at_window_end(void **state)
@@ -871,6 +902,7 @@ int main(void)
 		cmocka_unit_test(test_offer_without_boot_info_waits_for_a_better_one),
 		cmocka_unit_test(test_window_end_requests_the_plain_offer),
 		cmocka_unit_test(test_late_offer_is_requested_at_the_deadline),
+		cmocka_unit_test(test_unanswered_requests_past_the_deadline_fail_as_no_ack),
 		cmocka_unit_test(test_offer_after_a_retransmission_is_requested_at_window_end),
 		cmocka_unit_test(test_offer_with_pxe_vendor_options_is_requested_at_once),
 		cmocka_unit_test(test_mask_falls_back_to_the_offer_then_the_class),
