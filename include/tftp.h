@@ -134,9 +134,12 @@ size_t tftp_build_rrq_ut(uint8_t *buf, size_t cap, const char *file, uint16_t bl
 int tftp_parse_oack(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
 		    uint64_t *tsize, bool *has_tsize);
 /* The same, with tftp-hpa's utimeout (microseconds): *utimeout comes in as
- * asked (0: not asked) and goes out as granted (0: refused). */
+ * asked (0: not asked) and goes out as granted (0: refused). On -1, why
+ * (cap bytes, may be NULL) says what was wrong ("blksize 0 outside
+ * 8..1428", "an option we did not ask for"); no byte of the server's
+ * text is copied into it. */
 int tftp_parse_oack_ut(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
-		       uint64_t *tsize, bool *has_tsize, uint32_t *utimeout);
+		       uint64_t *tsize, bool *has_tsize, uint32_t *utimeout, char *why, size_t cap);
 /* Bytes of the file held so far, this attempt's or an earlier one's. */
 uint64_t tftp_bytes_held(const struct tftp_xfer *x);
 const char *tftp_error_name(int code);

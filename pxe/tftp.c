@@ -304,10 +304,13 @@ static bool on_first_reply(struct tftp_xfer *x, uint16_t port, bool oack, const 
 		uint16_t bs = x->req_blksize ? x->req_blksize : 512;
 		uint16_t win = x->req_window > 1 ? x->req_window : 1;
 		uint32_t ut = x->req_utimeout_us;
-		if (tftp_parse_oack_ut(opts, olen, &bs, &win, &x->tsize, &x->has_tsize, &ut)) {
+		char bad[64], line[96];
+		if (tftp_parse_oack_ut(opts, olen, &bs, &win, &x->tsize, &x->has_tsize, &ut, bad,
+				       sizeof(bad))) {
 			send_error(x, port, 8, "bad option acknowledgement");
-			fail(x, -1,
-			     "server acknowledged options we did not ask for, or bad values");
+			format_buf(line, sizeof(line),
+				   "server's option acknowledgement refused: %s", bad);
+			fail(x, -1, line);
 			return false;
 		}
 		x->blksize = bs;

@@ -3,6 +3,7 @@
  * tftp-hpa's utimeout), the option acknowledgement's parser, and the
  * names of the error codes. pxe/tftp.c runs the transfer. */
 #include <string.h>
+#include <format.h>
 #include <numparse.h>
 #include <tftp.h>
 
@@ -70,11 +71,24 @@ int tftp_parse_oack(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *w
 {
 	uint32_t ut = 0;
 
-	return tftp_parse_oack_ut(p, len, blksize, window, tsize, has_tsize, &ut);
+	return tftp_parse_oack_ut(p, len, blksize, window, tsize, has_tsize, &ut, NULL, 0);
+}
+
+/* A refused OACK: why (if given) says what was wrong; -1. */
+static int oack_bad(char *why, size_t cap, const char *what, uint64_t v, unsigned lo, unsigned hi)
+{
+	if (why && cap) {
+		if (hi)
+			format_buf(why, cap, "%s %llu outside %u..%u", what, (unsigned long long)v,
+				   lo, hi);
+		else
+			format_buf(why, cap, "%s", what);
+	}
+	return -1;
 }
 
 int tftp_parse_oack_ut(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t *window,
-		       uint64_t *tsize, bool *has_tsize, uint32_t *utimeout)
+		       uint64_t *tsize, bool *has_tsize, uint32_t *utimeout, char *why, size_t cap)
 {
 	size_t i = 0;
 	uint16_t max_bs = *blksize, max_win = *window;
@@ -88,27 +102,28 @@ int tftp_parse_oack_ut(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t
 		const char *key = (const char *)p + i;
 		const uint8_t *z = memchr(p + i, 0, len - i);
 		if (!z)
-			return -1;
+			return oack_bad(why, cap, "an option name without its NUL", 0, 0, 0);
 		i = (size_t)(z - p) + 1;
 		if (i >= len)
-			return -1;
+			return oack_bad(why, cap, "an option without a value", 0, 0, 0);
 		const char *val = (const char *)p + i;
 		z = memchr(p + i, 0, len - i);
 		if (!z)
-			return -1;
+			return oack_bad(why, cap, "a value without its NUL", 0, 0, 0);
 		i = (size_t)(z - p) + 1;
 		uint64_t v;
 		/* A decimal string of at most 20 digits; nothing else (RFC 2347). */
 		if (!numparse_dec(val, strlen(val), &v))
-			return -1;
+			return oack_bad(why, cap, "a value that is not a decimal number under 2^64",
+					0, 0, 0);
 		if (!strcasecmp(key, "blksize")) {
 			/* RFC 2348: the server may lower, never raise, the block size. */
 			if (v < 8 || v > max_bs)
-				return -1;
+				return oack_bad(why, cap, "blksize", v, 8, max_bs);
 			*blksize = (uint16_t)v;
 		} else if (!strcasecmp(key, "windowsize")) {
 			if (v < 1 || v > max_win)
-				return -1;
+				return oack_bad(why, cap, "windowsize", v, 1, max_win);
 			*window = (uint16_t)v;
 		} else if (!strcasecmp(key, "tsize")) {
 			*tsize = v;
@@ -116,10 +131,11 @@ int tftp_parse_oack_ut(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t
 		} else if (max_ut && !strcasecmp(key, "utimeout")) {
 			/* tftp-hpa takes 10 ms and up; it may only lower what we asked. */
 			if (v < 10000 || v > max_ut)
-				return -1;
+				return oack_bad(why, cap, "utimeout", v, 10000, max_ut);
 			*utimeout = (uint32_t)v;
 		} else {
-			return -1; /* RFC 2347: only options we requested may come back */
+			/* RFC 2347: only options we requested may come back. */
+			return oack_bad(why, cap, "an option we did not ask for", 0, 0, 0);
 		}
 	}
 	return 0;

@@ -1018,7 +1018,7 @@ static void test_oack_with_an_option_we_did_not_ask_for_fails(void **state)
 
 	m->k.oack_extra = "timeout\0005";
 	sim_run(m);
-	assert_failed(m, -1, "server acknowledged options we did not ask for, or bad values");
+	assert_failed(m, -1, "server's option acknowledgement refused: an option we did not ask for");
 	assert_int_equal(m->nerrs, 1);
 	assert_sent_error(m, 0, SRV_PORT, 8, "bad option acknowledgement");
 	assert_int_equal(m->nacks, 0);
@@ -1407,6 +1407,38 @@ static void test_give_up_line_when_the_server_kept_sending(void **state)
 	done(m, file);
 }
 
+/* A refused OACK says what was wrong, with numbers only (no byte of the
+ * server's text). */
+static void test_oack_refusal_names_the_reason(void **state)
+{
+	static const struct {
+		const char *opts;
+		size_t len;
+		const char *why;
+	} cases[] = {
+	    {OACK("blksize\0000\0"), "blksize 0 outside 8..1428"},
+	    {OACK("blksize\000100000\0"), "blksize 100000 outside 8..1428"},
+	    {OACK("windowsize\0000\0"), "windowsize 0 outside 1..4"},
+	    {OACK("utimeout\0009999\0"), "utimeout 9999 outside 10000..50000"},
+	    {OACK("evil\033[31m\0001\0"), "an option we did not ask for"},
+	    {OACK("blksize\0000x400\0"), "a value that is not a decimal number under 2^64"},
+	    {OACK("blksize\0001024"), "a value without its NUL"},
+	    {OACK("blksize"), "an option name without its NUL"},
+	    {OACK("blksize\0"), "an option without a value"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint16_t bs = 1428, win = 4;
+		uint64_t tsize = 0;
+		bool has = false;
+		uint32_t ut = 50000;
+		char why[64] = "";
+		assert_int_equal(tftp_parse_oack_ut((const uint8_t *)cases[i].opts, cases[i].len, &bs,
+						    &win, &tsize, &has, &ut, why, sizeof(why)),
+				 -1);
+		assert_string_equal(why, cases[i].why);
+	}
+}
+
 static void test_oack_utimeout_only_when_asked(void **state)
 {
 	uint16_t bs = 1468, win = 1;
@@ -1415,24 +1447,24 @@ static void test_oack_utimeout_only_when_asked(void **state)
 	uint32_t ut = 50000;
 
 	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("blksize\0001468\0utimeout\00050000\0"),
-					    &bs, &win, &tsize, &has, &ut), 0);
+					    &bs, &win, &tsize, &has, &ut, NULL, 0), 0);
 	assert_int_equal(ut, 50000);
 	ut = 50000; /* lowered is fine, raised or below tftp-hpa's 10 ms is not */
 	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\00020000\0"), &bs, &win,
-					    &tsize, &has, &ut), 0);
+					    &tsize, &has, &ut, NULL, 0), 0);
 	assert_int_equal(ut, 20000);
 	ut = 50000;
 	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\00050001\0"), &bs, &win,
-					    &tsize, &has, &ut), -1);
+					    &tsize, &has, &ut, NULL, 0), -1);
 	ut = 50000;
 	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\0009999\0"), &bs, &win,
-					    &tsize, &has, &ut), -1);
+					    &tsize, &has, &ut, NULL, 0), -1);
 	ut = 0; /* not asked */
 	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("utimeout\00050000\0"), &bs, &win,
-					    &tsize, &has, &ut), -1);
+					    &tsize, &has, &ut, NULL, 0), -1);
 	ut = 50000; /* left out: refused */
 	assert_int_equal(tftp_parse_oack_ut((const uint8_t *)OACK("tsize\0005\0"), &bs, &win, &tsize,
-					    &has, &ut), 0);
+					    &has, &ut, NULL, 0), 0);
 	assert_int_equal(ut, 0);
 	uint8_t buf[128];
 	static const uint8_t want[] = "\0\1f\0octet\0blksize\0001468\0utimeout\00050000";
@@ -1651,6 +1683,7 @@ int main(void)
 	    cmocka_unit_test(test_file_changed_between_requests_fails),
 	    cmocka_unit_test(test_give_up_line_when_the_server_kept_sending),
 	    cmocka_unit_test(test_oack_utimeout_only_when_asked),
+	    cmocka_unit_test(test_oack_refusal_names_the_reason),
 	    cmocka_unit_test(test_bug_file_of_exactly_max_size_with_tsize_is_refused),
 	    cmocka_unit_test(test_bug_file_of_exactly_max_size_without_tsize_is_refused),
 	    cmocka_unit_test(test_bug_max_size_not_enforced_when_grow_gives_more),
