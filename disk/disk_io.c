@@ -165,6 +165,22 @@ static EFI_STATUS EFIAPI disk_io_write(EFI_DISK_IO_PROTOCOL *This, UINT32 MediaI
 	return disk_io_rw(disk_io_of(This), MediaId, Offset, BufferSize, Buffer, true);
 }
 
+EFI_STATUS disk_io_uninstall(EFI_HANDLE h)
+{
+	static const EFI_GUID guid = EFI_DISK_IO_PROTOCOL_GUID;
+	struct disk_io *d = efi_protocol_find(h, &guid);
+
+	if (!d)
+		return EFI_SUCCESS;
+	EFI_STATUS s = efi_protocol_uninstall(h, &guid, &d->dio);
+	if (EFI_ERROR(s))
+		return s;
+	if (d->bounce_mem)
+		memmap_free(&sys_memmap, (uintptr_t)d->bounce_mem, d->bounce_pages);
+	sysmem_free(d);
+	return EFI_SUCCESS;
+}
+
 EFI_STATUS disk_io_install(EFI_HANDLE h, EFI_BLOCK_IO_PROTOCOL *bio)
 {
 	static const EFI_GUID guid = EFI_DISK_IO_PROTOCOL_GUID;

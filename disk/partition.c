@@ -73,8 +73,7 @@ struct part_disk {
 };
 
 static const EFI_GUID bio_guid = EFI_BLOCK_IO_PROTOCOL_GUID, dp_guid = DEVICE_PATH_PROTOCOL,
-		      info_guid = PART_INFO_GUID, dio_guid = EFI_DISK_IO_PROTOCOL_GUID,
-		      esp_guid = EFI_PART_TYPE_EFI_SYSTEM_PART_GUID;
+		      info_guid = PART_INFO_GUID, esp_guid = EFI_PART_TYPE_EFI_SYSTEM_PART_GUID;
 
 static struct part_disk *part_disks;
 
@@ -227,10 +226,8 @@ static EFI_STATUS part_child_remove(struct part_disk *d, struct part_child *c)
 	EFI_HANDLE h = c->handle;
 	EFI_STATUS s;
 
-	/* Disk IO first: it sits on the Block IO. Its small state stays
-	 * allocated (disk_io_install has no counterpart). */
-	void *dio = efi_protocol_find(h, &dio_guid);
-	s = dio ? efi_protocol_uninstall(h, &dio_guid, dio) : EFI_SUCCESS;
+	/* Disk IO first: it sits on the Block IO. */
+	s = disk_io_uninstall(h);
 	if (EFI_ERROR(s))
 		return s;
 	s = efi_protocol_has(h, &bio_guid) ? efi_protocol_uninstall(h, &bio_guid, &c->bio)

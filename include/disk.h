@@ -31,6 +31,9 @@ EFI_HANDLE disk_handle(size_t i);
  * Works over any Block IO (a disk, a partition). EFI_SUCCESS, or
  * EFI_OUT_OF_RESOURCES / the install's error. */
 EFI_STATUS disk_io_install(EFI_HANDLE h, EFI_BLOCK_IO_PROTOCOL *bio);
+/* Take it off h again and free it: EFI_SUCCESS (also when h has none), or
+ * the refusal of a program that still has it open. */
+EFI_STATUS disk_io_uninstall(EFI_HANDLE h);
 
 /* The checks a Block IO ReadBlocks or WriteBlocks makes against media m,
  * in EDK2's order (disk/blockio_check.c): EFI_NO_MEDIA, EFI_MEDIA_CHANGED,
