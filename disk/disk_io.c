@@ -61,14 +61,9 @@ static EFI_STATUS disk_io_check(EFI_DISK_IO_PROTOCOL *This, UINT32 MediaId, UINT
 	if (!This)
 		return EFI_INVALID_PARAMETER;
 	const EFI_BLOCK_IO_MEDIA *m = disk_io_of(This)->bio->Media;
-	if (!m->MediaPresent)
-		return EFI_NO_MEDIA;
-	if (MediaId != m->MediaId)
-		return EFI_MEDIA_CHANGED;
-	if (write && m->ReadOnly)
-		return EFI_WRITE_PROTECTED;
-	if (!BufferSize)
-		return EFI_SUCCESS;
+	EFI_STATUS s = block_io_media_check(m, MediaId, write);
+	if (EFI_ERROR(s) || !BufferSize)
+		return s;
 	if (!Buffer || !m->BlockSize)
 		return EFI_INVALID_PARAMETER;
 	if (BufferSize - 1 > UINT64_MAX - Offset)

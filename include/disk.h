@@ -35,6 +35,10 @@ EFI_STATUS disk_io_install(EFI_HANDLE h, EFI_BLOCK_IO_PROTOCOL *bio);
  * the refusal of a program that still has it open. */
 EFI_STATUS disk_io_uninstall(EFI_HANDLE h);
 
+/* The media part of those checks, which Disk IO makes too: EFI_NO_MEDIA,
+ * EFI_MEDIA_CHANGED, EFI_WRITE_PROTECTED, else EFI_SUCCESS. */
+EFI_STATUS block_io_media_check(const EFI_BLOCK_IO_MEDIA *m, UINT32 MediaId, bool write);
+
 /* The checks a Block IO ReadBlocks or WriteBlocks makes against media m,
  * in EDK2's order (disk/blockio_check.c): EFI_NO_MEDIA, EFI_MEDIA_CHANGED,
  * EFI_WRITE_PROTECTED, EFI_INVALID_PARAMETER (no buffer, a range past
