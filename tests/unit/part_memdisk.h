@@ -7,6 +7,8 @@
 #define WB_PART_MEMDISK_H
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 #include <blkdev.h>
@@ -109,6 +111,32 @@ static inline bool memdisk_from_fuzz(struct memdisk *m, const uint8_t *p, size_t
 		len -= count * bs;
 	}
 	return true;
+}
+
+/* The seed tests/fuzz/corpus/<target>/<name> (tests/fuzz/mkseeds_part.py)
+ * as a disk, read from the repository's top; the buffer it returns is the
+ * caller's to free. NULL if the file cannot be read or is no disk. */
+static inline uint8_t *memdisk_load_seed(const char *target, const char *name, struct memdisk *m)
+{
+	char path[256];
+	uint8_t *buf = malloc(1 << 20);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/fuzz/corpus/%s/%s", target, name);
+	f = fopen(path, "rb");
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	size_t n = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	if (!memdisk_from_fuzz(m, buf, n)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 #endif

@@ -317,22 +317,12 @@ static void test_4096_byte_blocks(void **state)
 	free(im.data);
 }
 
-/* A fuzz seed (tests/fuzz/mkseeds_part.py) as a disk; the test runs from
- * the repository's top. The buffer is the caller's to free. */
+/* A fuzz seed of fuzz_mbr as a disk (the buffer is the caller's to free). */
 static uint8_t *load_seed(const char *name, struct memdisk *m)
 {
-	char path[256];
-	uint8_t *buf = malloc(1 << 20);
-	size_t n;
-	FILE *f;
+	uint8_t *buf = memdisk_load_seed("fuzz_mbr", name, m);
 
-	snprintf(path, sizeof(path), "tests/fuzz/corpus/fuzz_mbr/%s", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
 	assert_non_null(buf);
-	n = fread(buf, 1, 1 << 20, f);
-	fclose(f);
-	assert_true(memdisk_from_fuzz(m, buf, n));
 	return buf;
 }
 
