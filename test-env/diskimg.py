@@ -212,14 +212,14 @@ def make_uki(outdir, cmdline):
     return outdir / "uki.efi"
 
 
-def systemd_boot_uki(path, uki, table="gpt"):
+def systemd_boot_uki(path, uki, table="gpt", loader_conf="timeout 0\nconsole-mode keep\n"):
     """systemd-boot with one Boot Loader Spec type 2 entry: the UKI in
     /EFI/Linux/. There is no loader/entries/, so a firmware that reads
     type 1 entries itself (wireboot) still has to run systemd-boot, and
     systemd-boot finds the UKI on its own."""
     need(SYSTEMD_BOOT, "systemd-boot-efi")
     files = {"EFI/BOOT/BOOTX64.EFI": SYSTEMD_BOOT, "EFI/Linux/demo.efi": Path(uki),
-             "loader/loader.conf": "timeout 0\nconsole-mode keep\n"}
+             "loader/loader.conf": loader_conf}
     return gpt_disk(path, files) if table == "gpt" else mbr_disk(path, files)
 
 

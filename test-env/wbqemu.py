@@ -121,14 +121,15 @@ class Vm:
             a += ["-fw_cfg", f"name=opt/wireboot/config,file={cfg}"]
         return a + self.extra
 
-    def start(self, netns=None):
-        """Boot in the background (inside netns if given); returns a Running."""
+    def start(self, netns=None, keyboard=False):
+        """Boot in the background (inside netns if given); returns a Running.
+        With keyboard, Running.type() sends bytes to the serial console."""
         LOGS.mkdir(parents=True, exist_ok=True)
         log_path = LOGS / f"{self.name}.log"
         cmd = self.args(log_path)
         if netns:
             cmd = ["ip", "netns", "exec", netns] + cmd
-        return Running(cmd, log_path)
+        return Running(cmd, log_path, keyboard)
 
     def run(self, marker=POWER_OFF, timeout=60, stop_on_marker=False, netns=None):
         """Boot; wait for QEMU to exit (or, with stop_on_marker, for the
@@ -187,15 +188,21 @@ class Vm:
 class Running:
     """A VM booting in the background: wait for lines, then for its exit."""
 
-    def __init__(self, cmd, log_path):
+    def __init__(self, cmd, log_path, keyboard=False):
         self.log_path = log_path
         self.start_time = time.monotonic()
         self.log = open(log_path, "w")
         self.log.write("# " + shlex.join(cmd) + "\n")
         self.log.flush()
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.PIPE if keyboard else subprocess.DEVNULL)
         self.raw = b""
+
+    def type(self, data: bytes):
+        """Send bytes to the guest's serial line (-serial stdio), as a
+        terminal would: one write, so an escape sequence arrives whole."""
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
 
     def _pump(self, timeout):
         fd = self.proc.stdout.fileno()
@@ -241,6 +248,8 @@ class Running:
             self.proc.kill()
             code = self.proc.wait()
         self.proc.stdout.close()
+        if self.proc.stdin:
+            self.proc.stdin.close()
         self.log.close()
         return Result(self.output, None if timed_out else code, timed_out,
                       POWER_OFF in self.output, time.monotonic() - self.start_time,
