@@ -6,10 +6,14 @@ veth pairs that run real servers (dnsmasq, tftpd, nginx).
         lan.spawn(srv, ["dnsmasq", ...])
         vm.run(netns=lan.ns)  # QEMU runs inside the bridge namespace
 
+Lan(taps=N) puts N taps on the bridge, tap0 .. tap<N-1>, one per VM.
+link_stats() reads an interface's packet and byte counters.
+
 Everything it creates (namespaces, and with them the bridge, tap and veths)
 and every process it starts is removed on exit, by name and pid.
 """
 import itertools
+import json
 import os
 import signal
 import subprocess
@@ -24,21 +28,24 @@ def sh(*args, check=True):
 
 
 class Lan:
-    def __init__(self):
+    def __init__(self, taps=1):
         self.id = f"wb{os.getpid() % 100000}x{next(_counter)}"
-        self.ns = self.id  # the bridge's namespace; QEMU's tap lives here
+        self.ns = self.id  # the bridge's namespace; QEMU's taps live here
+        self.taps = [f"tap{i}" for i in range(taps)]
         self.hosts = []
         self.procs = []
 
     def __enter__(self):
         sh("ip", "netns", "add", self.ns)
         try:
-            for cmd in (["link", "set", "lo", "up"],
-                        ["link", "add", "br0", "type", "bridge"],
-                        ["link", "set", "br0", "up"],
-                        ["tuntap", "add", "dev", "tap0", "mode", "tap"],
-                        ["link", "set", "tap0", "master", "br0"],
-                        ["link", "set", "tap0", "up"]):
+            cmds = [["link", "set", "lo", "up"],
+                    ["link", "add", "br0", "type", "bridge"],
+                    ["link", "set", "br0", "up"]]
+            for tap in self.taps:
+                cmds += [["tuntap", "add", "dev", tap, "mode", "tap"],
+                         ["link", "set", tap, "master", "br0"],
+                         ["link", "set", tap, "up"]]
+            for cmd in cmds:
                 sh("ip", "-n", self.ns, *cmd)
         except Exception:
             self.__exit__(None, None, None)
@@ -90,6 +97,14 @@ class Lan:
         for ns in self.hosts + [self.ns]:
             sh("ip", "netns", "del", ns, check=False)
         return False
+
+
+def link_stats(ns, dev):
+    """The counters of interface dev in namespace ns, as the kernel keeps
+    them: {"rx_bytes", "rx_packets", "tx_bytes", "tx_packets", ...}."""
+    out = sh("ip", "-n", ns, "-j", "-s", "link", "show", "dev", dev).stdout
+    st = json.loads(out)[0]["stats64"]
+    return {f"{way}_{k}": v for way in ("rx", "tx") for k, v in st[way].items()}
 
 
 def dnsmasq_argv(workdir, *extra, dhcp_range=None, proxy=False, tftp_root=None,
