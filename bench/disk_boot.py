@@ -22,27 +22,22 @@ test-env/efi/ovmf_disk_images.py):
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test-env"))
 import diskimg  # noqa: E402
+from benchlib import OVMF_VARS, ovmf_pflash, qemu_base, time_to_marker  # noqa: E402
 from wbqemu import ELF, ROM, accel  # noqa: E402
 
 MARKER = "WIREBOOT-DEMO: initramfs up"
-OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
-OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 FIRMWARES = ("wireboot-pvh", "wireboot-rom", "ovmf", "direct")
 
 
 def qemu_cmd(fw, img, vars_copy):
-    base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "512M", "-nodefaults",
-            "-display", "none", "-serial", "stdio", "-no-reboot",
-            "-drive", f"if=none,id=d0,format=raw,file={img}"]
+    base = qemu_base("512M") + ["-drive", f"if=none,id=d0,format=raw,file={img}"]
     disk = ["-device", "virtio-blk-pci,drive=d0"]
     if fw == "direct":
         # The floor: QEMU loads the kernel and initrd itself (SeaBIOS'
@@ -54,24 +49,12 @@ def qemu_cmd(fw, img, vars_copy):
         return base + disk + ["-kernel", str(ELF)]  # -kernel takes bootindex 0
     if fw == "wireboot-rom":
         return base + disk + ["-bios", str(ROM)]
-    return base + ["-device", "virtio-blk-pci,drive=d0,bootindex=0", "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
-                   "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+    return base + ["-device", "virtio-blk-pci,drive=d0,bootindex=0"] + ovmf_pflash(vars_copy)
 
 
 def one_boot(fw, img, vars_copy):
     """Milliseconds from QEMU's start to the marker line."""
-    t0 = time.monotonic()
-    p = subprocess.Popen(qemu_cmd(fw, img, vars_copy), stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True, errors="replace")
-    t_marker, out = None, []
-    for line in p.stdout:
-        out.append(line)
-        if t_marker is None and MARKER in line:
-            t_marker = (time.monotonic() - t0) * 1000
-    p.wait(timeout=600)
-    if t_marker is None:
-        raise SystemExit(f"{fw} {img.name}: no initramfs marker\n" + "".join(out[-30:]))
-    return t_marker
+    return time_to_marker(qemu_cmd(fw, img, vars_copy), MARKER, f"{fw} {img.name}")[0]
 
 
 def main():

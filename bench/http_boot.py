@@ -38,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test-env"))
+from benchlib import OVMF_VARS, ovmf_pflash, qemu_base  # noqa: E402
 from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
 from wbqemu import ELF, ROM, accel  # noqa: E402
 
@@ -46,8 +47,6 @@ PAD_MIB = 64
 BIG_MIB = 256
 MARKER = "WIREBOOT-DEMO: extra initrd file"
 APPEND = "console=ttyS0 quiet panic=-1 wb.poweroff"
-OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
-OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 SNPONLY = Path("/usr/lib/ipxe/snponly.efi")
 STUB = Path("/usr/lib/systemd/boot/efi/linuxx64.efi.stub")
 FIRMWARES = ["wireboot-pvh", "wireboot-rom", "wireboot-pvh-uki", "seabios-ipxe", "ovmf-http",
@@ -159,9 +158,8 @@ def boot_files(fw, phase):
 
 def qemu_cmd(fw, tree, vars_copy):
     nic = "virtio-net-pci,netdev=n0" + ("" if fw == "seabios-ipxe" else ",romfile=")
-    base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "1024M", "-nodefaults",
-            "-display", "none", "-serial", "stdio", "-no-reboot",
-            "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no", "-device", nic]
+    base = qemu_base() + ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+                          "-device", nic]
     wb = ["-fw_cfg", "name=opt/wireboot/config,string=net_boot=http"]
     if fw in ("wireboot-pvh", "wireboot-pvh-uki"):
         return base + wb + ["-kernel", str(ELF)]
@@ -172,8 +170,7 @@ def qemu_cmd(fw, tree, vars_copy):
     if fw == "direct-kernel":
         return base + ["-kernel", str(tree / "vmlinuz"), "-initrd",
                        str(tree / "initrd-both.img"), "-append", APPEND]
-    return base + ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
-                   "-drive", f"if=pflash,format=raw,file={vars_copy}",
+    return base + ovmf_pflash(vars_copy) + [
                    "-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,string=no",
                    "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no"]
 

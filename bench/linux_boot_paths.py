@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test-env"))
+from benchlib import qemu_base, time_to_marker  # noqa: E402
 from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
 from wbqemu import ELF, ROM, accel  # noqa: E402
 
@@ -28,10 +29,8 @@ APPEND = "console=ttyS0 quiet panic=-1 wb.poweroff"
 
 
 def qemu_cmd(entry, setting, cfg):
-    base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "1024M", "-nodefaults",
-            "-display", "none", "-serial", "stdio", "-no-reboot",
-            "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-            "-device", "virtio-net-pci,netdev=n0,romfile="]
+    base = qemu_base() + ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+                          "-device", "virtio-net-pci,netdev=n0,romfile="]
     if entry == "pvh":
         return base + ["-kernel", str(ELF), "-append", setting]
     cfg.write_text(setting + "\n")
@@ -40,21 +39,11 @@ def qemu_cmd(entry, setting, cfg):
 
 def one_boot(lan, entry, setting, cfg):
     cmd = ["ip", "netns", "exec", lan.ns] + qemu_cmd(entry, setting, cfg)
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         errors="replace")
-    t_marker, handoff, out = None, None, []
-    for line in p.stdout:
-        out.append(line)
-        m = re.search(r"leaving wireboot (\d+) ms after entry", line)
-        if m:
-            handoff = int(m.group(1))
-        if t_marker is None and MARKER in line:
-            t_marker = (time.monotonic() - t0) * 1000
-    p.wait(timeout=600)
-    if t_marker is None or handoff is None:
-        raise SystemExit(f"{entry} {setting}: no marker or hand-off\n" + "".join(out[-30:]))
-    return t_marker, handoff
+    t_marker, out = time_to_marker(cmd, MARKER, f"{entry} {setting}")
+    m = re.search(r"leaving wireboot (\d+) ms after entry", out)
+    if not m:
+        raise SystemExit(f"{entry} {setting}: no hand-off line\n" + out[-3000:])
+    return t_marker, int(m.group(1))
 
 
 def main():

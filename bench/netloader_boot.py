@@ -50,11 +50,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test-env"))
 from test_netboot_loaders import APPEND, GRUBNET, SHIM, grub_tree, shim_tree  # noqa: E402
+from benchlib import OVMF_CODE, OVMF_VARS, ovmf_pflash, qemu_base  # noqa: E402
 from wbqemu import ELF, ROM, accel  # noqa: E402
 
 DEMO = ROOT / "build" / "demo"
-OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
-OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 TOKEN = "bench"
 MARKER = "WIREBOOT-DEMO: initramfs up"
 # Host-timed milestones: (column, bytes on the console).
@@ -75,9 +74,7 @@ LOGS = ROOT / "build" / "bench-netloader"  # each boot's console
 
 def qemu_cmd(fw, tree, bootfile, vars_copy):
     nic = "virtio-net-pci,netdev=n0,romfile="  # no iPXE option ROM
-    base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "1024M", "-nodefaults",
-            "-display", "none", "-serial", "stdio", "-no-reboot",
-            "-netdev", f"user,id=n0,tftp={tree},bootfile={bootfile}"]
+    base = qemu_base() + ["-netdev", f"user,id=n0,tftp={tree},bootfile={bootfile}"]
     if fw == "wireboot-pvh":
         return base + ["-device", nic, "-kernel", str(ELF)]
     if fw == "wireboot-rom":
@@ -88,10 +85,8 @@ def qemu_cmd(fw, tree, bootfile, vars_copy):
         return base + ["-device", nic, "-kernel", str(DEMO / "vmlinuz"),
                        "-initrd", str(DEMO / "initrd.img"),
                        "-append", f"{APPEND} wb.token={TOKEN}"]
-    return base + ["-device", nic + ",bootindex=0",
-                   "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
-                   "-drive", f"if=pflash,format=raw,file={vars_copy}",
-                   "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no"]
+    return base + ["-device", nic + ",bootindex=0"] + ovmf_pflash(vars_copy) + [
+        "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no"]
 
 
 def one_boot(fw, tree, bootfile, vars_copy):

@@ -23,8 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test-env"))
+from benchlib import qemu_base, time_to_marker  # noqa: E402
 from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
-from wbqemu import ELF, ROM, Vm, accel  # noqa: E402
+from wbqemu import ELF, ROM, accel  # noqa: E402
 
 MARKER = "WIREBOOT-DEMO: extra initrd file data"
 APPEND = "console=ttyS0 quiet panic=-1 wb.poweroff"
@@ -42,10 +43,8 @@ def build_tree(tree, pad_mib):
 
 
 def qemu_cmd(fw, elf=ELF, rom=ROM):
-    base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "1024M", "-nodefaults",
-            "-display", "none", "-serial", "stdio", "-no-reboot",
-            "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-            "-device", "virtio-net-pci,netdev=n0"]
+    base = qemu_base() + ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+                          "-device", "virtio-net-pci,netdev=n0"]
     if fw == "wireboot-pvh":
         return base + ["-kernel", str(elf)]
     if fw == "wireboot-rom":
@@ -55,18 +54,7 @@ def qemu_cmd(fw, elf=ELF, rom=ROM):
 
 def one_boot(lan, fw, elf=ELF, rom=ROM):
     cmd = ["ip", "netns", "exec", lan.ns] + qemu_cmd(fw, elf, rom)
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         errors="replace")
-    t_marker, out = None, []
-    for line in p.stdout:
-        out.append(line)
-        if t_marker is None and MARKER in line:
-            t_marker = (time.monotonic() - t0) * 1000
-    p.wait(timeout=300)
-    if t_marker is None:
-        raise SystemExit(f"{fw}: no initramfs marker\n" + "".join(out[-20:]))
-    return t_marker, "".join(out)
+    return time_to_marker(cmd, MARKER, fw, timeout=300)
 
 
 def option(args, name, default):

@@ -19,41 +19,26 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test-env"))
+from benchlib import OVMF_VARS, ovmf_pflash, qemu_base, time_to_marker  # noqa: E402
 from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
 from wbqemu import ELF, ROM, accel  # noqa: E402
 
 MARKER = "WIREBOOT-DEMO: initramfs up"
-OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
-OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
 
 
 def qemu_cmd(fw, vars_copy):
-    base = ["qemu-system-x86_64", "-accel", accel(), "-M", "q35", "-m", "1024M", "-nodefaults",
-            "-display", "none", "-serial", "stdio", "-no-reboot",
-            "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-            "-device", "virtio-net-pci,netdev=n0,romfile="]
+    base = qemu_base() + ["-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+                          "-device", "virtio-net-pci,netdev=n0,romfile="]
     if fw == "wireboot-pvh":
         return base + ["-kernel", str(ELF)]
     if fw == "wireboot-rom":
         return base + ["-bios", str(ROM)]
-    return base + ["-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
-                   "-drive", f"if=pflash,format=raw,file={vars_copy}"]
+    return base + ovmf_pflash(vars_copy)
 
 
 def one_boot(lan, fw, vars_copy):
     cmd = ["ip", "netns", "exec", lan.ns] + qemu_cmd(fw, vars_copy)
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                         errors="replace")
-    t_marker, out = None, []
-    for line in p.stdout:
-        out.append(line)
-        if t_marker is None and MARKER in line:
-            t_marker = (time.monotonic() - t0) * 1000
-    p.wait(timeout=600)
-    if t_marker is None:
-        raise SystemExit(f"{fw}: no initramfs marker\n" + "".join(out[-30:]))
-    return t_marker
+    return time_to_marker(cmd, MARKER, fw)[0]
 
 
 def main():
