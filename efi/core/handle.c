@@ -342,7 +342,11 @@ static EFI_STATUS release_users(EFI_HANDLE h, const EFI_GUID *g)
 	return EFI_SUCCESS;
 }
 
-EFI_STATUS efi_protocol_uninstall(EFI_HANDLE h, const EFI_GUID *g, void *iface)
+/* Ask everyone who opened interface iface of g on h BY_DRIVER to let go
+ * (s.7.3.3/s.7.3.4, before it goes or changes). *po and *ppi are where it
+ * stands afterwards: *ppi is NULL when a release hook removed it. */
+static EFI_STATUS release_iface(EFI_HANDLE h, const EFI_GUID *g, void *iface,
+				struct efi_object **po, struct efi_iface **ppi)
 {
 	struct efi_object *o = efi_obj_lookup(h);
 	struct efi_iface *pi;
@@ -355,11 +359,21 @@ EFI_STATUS efi_protocol_uninstall(EFI_HANDLE h, const EFI_GUID *g, void *iface)
 	EFI_STATUS st = release_users(h, g);
 	if (EFI_ERROR(st))
 		return st;
-	/* A release hook may have removed it already: then the job is done. */
-	o = efi_obj_lookup(h);
-	pi = o ? efi_obj_iface(o, g) : NULL;
+	*po = efi_obj_lookup(h);
+	*ppi = *po ? efi_obj_iface(*po, g) : NULL;
+	return EFI_SUCCESS;
+}
+
+EFI_STATUS efi_protocol_uninstall(EFI_HANDLE h, const EFI_GUID *g, void *iface)
+{
+	struct efi_object *o;
+	struct efi_iface *pi;
+	EFI_STATUS st = release_iface(h, g, iface, &o, &pi);
+
+	if (EFI_ERROR(st))
+		return st;
 	if (!pi)
-		return EFI_SUCCESS;
+		return EFI_SUCCESS; /* a release hook removed it: the job is done */
 	if (pi->iface != iface)
 		return EFI_NOT_FOUND;
 	remove_iface(o, pi);
@@ -369,19 +383,12 @@ EFI_STATUS efi_protocol_uninstall(EFI_HANDLE h, const EFI_GUID *g, void *iface)
 
 EFI_STATUS efi_protocol_reinstall(EFI_HANDLE h, const EFI_GUID *g, void *old, void *new_iface)
 {
-	struct efi_object *o = efi_obj_lookup(h);
+	struct efi_object *o;
 	struct efi_iface *pi;
+	EFI_STATUS st = release_iface(h, g, old, &o, &pi);
 
-	if (!o || !g)
-		return EFI_INVALID_PARAMETER;
-	pi = efi_obj_iface(o, g);
-	if (!pi || pi->iface != old)
-		return EFI_NOT_FOUND;
-	EFI_STATUS st = release_users(h, g);
 	if (EFI_ERROR(st))
 		return st;
-	o = efi_obj_lookup(h);
-	pi = o ? efi_obj_iface(o, g) : NULL;
 	if (!pi || pi->iface != old)
 		return EFI_NOT_FOUND;
 	pi->iface = new_iface;
