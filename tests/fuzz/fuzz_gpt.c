@@ -12,18 +12,8 @@
 #include <crc32.h>
 #include <partition.h>
 #include "../unit/part_check.h"
+#include "../unit/le_bytes.h"
 #include "../unit/part_memdisk.h"
-
-static uint32_t get32(const uint8_t *p)
-{
-	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
 
 /* The writable block at lba if an extent holds it (the last one wins). */
 static uint8_t *block_at(struct memdisk *m, uint64_t lba)

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sanitizer/asan_interface.h>
 #include <acpi_tables.h>
+#include "le_bytes.h"
 
 #define FAKE_ARENA_SIZE (4u << 20)
 #define FAKE_REDZONE	64
@@ -191,11 +192,6 @@ static inline uint8_t *script_cmd(struct loader_script *s, uint32_t type)
 static inline void put_name(uint8_t *field, const char *name)
 {
 	strncpy((char *)field, name, ACPI_LOADER_NAME);
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
 }
 
 static inline void script_allocate(struct loader_script *s, const char *file, uint32_t align,

@@ -13,25 +13,6 @@
 #include <acpi_tables.h>
 #include "acpi_loader_fake.h"
 
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
 /* Make p[0..len) sum to zero by adjusting p[at]. */
 static void set_checksum(uint8_t *p, size_t len, size_t at)
 {

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <bzimage.h>
 #include <memmap.h>
+#include "le_bytes.h"
 
 #define SETUP_SECTS 4
 #define SETUP_SIZE  ((SETUP_SECTS + 1) * 512)
@@ -22,39 +23,6 @@
 #define IMG_LEN	    (SETUP_SIZE + KERNEL_SIZE)
 #define GUARD	    512
 #define POISON	    0xa5
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 /* A boot protocol 2.15 header as a 64-bit relocatable kernel has it. */
 static void make_header(uint8_t *img, size_t len)

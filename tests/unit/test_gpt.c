@@ -13,6 +13,7 @@
 #include <partition.h>
 #include "part_check.h"
 #include "part_memdisk.h"
+#include "le_bytes.h"
 
 #define DISK_BLOCKS 4096
 
@@ -44,18 +45,6 @@ struct ent {
 	uint64_t start, end, attr;
 	const char *name;
 };
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, v >> 32);
-}
 
 static uint8_t *blk(struct img *im, uint64_t lba)
 {

@@ -13,6 +13,7 @@
 #include <partition.h>
 #include "part_check.h"
 #include "part_memdisk.h"
+#include "le_bytes.h"
 
 #define DISK_BLOCKS 8192
 
@@ -30,12 +31,6 @@ static int parse(struct img *im, struct part_table *t)
 
 	assert_null(part_check(t, &im->md.dev, rc));
 	return rc;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
 }
 
 static uint8_t *blk(struct img *im, uint64_t lba)

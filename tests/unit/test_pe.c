@@ -16,6 +16,7 @@
 #include <glob.h>
 #include <cmocka.h>
 #include <pe.h>
+#include "le_bytes.h"
 
 /* The built image: headers, .text, .data, .cmdline, .reloc. */
 #define LFANEW	   0x80
@@ -50,39 +51,6 @@ static const struct {
 };
 
 static uint8_t img[CAP];
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
 
 /* One base relocation block at p; returns its size. */
 static uint32_t reloc_block(uint8_t *p, uint32_t page, const uint16_t *ents, unsigned n)
