@@ -149,6 +149,66 @@ static void vendor(struct text *t, const char *name, const uint8_t *p, size_t le
 	put_c(t, ')');
 }
 
+/* Nodes whose text is Name(field,...) from little-endian integers at
+ * fixed offsets, and whose length is fixed: s.10.6.1.6's forms. */
+struct fixed_field {
+	uint8_t off, size; /* size 1, 2, 4 or 8 bytes */
+	char fmt;	   /* 'd' decimal, 'x' 0x hex */
+};
+
+struct fixed_node {
+	uint8_t type, sub, len;
+	const char *name;
+	struct fixed_field f[3]; /* up to the first with size 0 */
+};
+
+static const struct fixed_node fixed_nodes[] = {
+    {HARDWARE_DEVICE_PATH, HW_PCI_DP, EFI_DP_LEN_PCI, "Pci", {{5, 1, 'x'}, {4, 1, 'x'}}},
+    {HARDWARE_DEVICE_PATH,
+     HW_MEMMAP_DP,
+     EFI_DP_LEN_MEMMAP,
+     "MemoryMapped",
+     {{4, 4, 'x'}, {8, 8, 'x'}, {16, 8, 'x'}}},
+    {HARDWARE_DEVICE_PATH, HW_CONTROLLER_DP, 8, "Ctrl", {{4, 4, 'x'}}},
+    {MESSAGING_DEVICE_PATH, MSG_VLAN_DP, 6, "Vlan", {{4, 2, 'd'}}},
+    {MESSAGING_DEVICE_PATH, MSG_SCSI_DP, 8, "Scsi", {{4, 2, 'x'}, {6, 2, 'x'}}},
+    {MESSAGING_DEVICE_PATH, MSG_SATA_DP, 10, "Sata", {{4, 2, 'x'}, {6, 2, 'x'}, {8, 2, 'x'}}},
+    {MESSAGING_DEVICE_PATH, MSG_USB_DP, 6, "USB", {{4, 1, 'x'}, {5, 1, 'x'}}},
+    {MEDIA_DEVICE_PATH, MEDIA_CDROM_DP, 24, "CDROM", {{4, 4, 'x'}, {8, 8, 'x'}, {16, 8, 'x'}}},
+    {MEDIA_DEVICE_PATH, MEDIA_RELATIVE_OFFSET_RANGE_DP, 24, "Offset", {{8, 8, 'x'}, {16, 8, 'x'}}},
+};
+
+static uint64_t get_field(const uint8_t *p, uint8_t size)
+{
+	return size == 1 ? p[0] : size == 2 ? get16(p) : size == 4 ? get32(p) : get64(p);
+}
+
+/* A node of fixed_nodes: true when p is one (of its length) and printed. */
+static bool fixed(struct text *t, const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < sizeof(fixed_nodes) / sizeof(fixed_nodes[0]); i++) {
+		const struct fixed_node *n = &fixed_nodes[i];
+		if (n->type != p[0] || n->sub != p[1])
+			continue;
+		if (len != n->len)
+			return false;
+		put_a(t, n->name);
+		put_c(t, '(');
+		for (size_t j = 0; j < 3 && n->f[j].size; j++) {
+			if (j)
+				put_c(t, ',');
+			uint64_t v = get_field(p + n->f[j].off, n->f[j].size);
+			if (n->f[j].fmt == 'd')
+				put_dec(t, v);
+			else
+				put_hex(t, v);
+		}
+		put_c(t, ')');
+		return true;
+	}
+	return false;
+}
+
 /* s.10.6.1.6 ACPI: PciRoot, PcieRoot, the PNP ids EDK2 names, else Acpi(). */
 static bool acpi(struct text *t, const uint8_t *p, size_t len)
 {
@@ -188,38 +248,13 @@ uid:
 
 static bool hardware(struct text *t, const uint8_t *p, size_t len)
 {
+	if (fixed(t, p, len))
+		return true;
 	switch (p[1]) {
-	case HW_PCI_DP:
-		if (len != EFI_DP_LEN_PCI)
-			return false;
-		put_a(t, "Pci(");
-		put_hex(t, p[5]);
-		put_c(t, ',');
-		put_hex(t, p[4]);
-		put_c(t, ')');
-		return true;
-	case HW_MEMMAP_DP:
-		if (len != EFI_DP_LEN_MEMMAP)
-			return false;
-		put_a(t, "MemoryMapped(");
-		put_hex(t, get32(p + 4));
-		put_c(t, ',');
-		put_hex(t, get64(p + 8));
-		put_c(t, ',');
-		put_hex(t, get64(p + 16));
-		put_c(t, ')');
-		return true;
 	case HW_VENDOR_DP:
 		if (len < EFI_DP_LEN_VENDOR)
 			return false;
 		vendor(t, "VenHw", p, len);
-		return true;
-	case HW_CONTROLLER_DP:
-		if (len != 8)
-			return false;
-		put_a(t, "Ctrl(");
-		put_hex(t, get32(p + 4));
-		put_c(t, ')');
 		return true;
 	}
 	return false;
@@ -237,6 +272,8 @@ static void ip_protocol(struct text *t, uint16_t proto)
 
 static bool messaging(struct text *t, const uint8_t *p, size_t len)
 {
+	if (fixed(t, p, len))
+		return true;
 	switch (p[1]) {
 	case MSG_MAC_ADDR_DP: {
 		if (len != EFI_DP_LEN_MAC)
@@ -286,42 +323,6 @@ static bool messaging(struct text *t, const uint8_t *p, size_t len)
 		}
 		put_c(t, ')');
 		return true;
-	case MSG_VLAN_DP:
-		if (len != 6)
-			return false;
-		put_a(t, "Vlan(");
-		put_dec(t, get16(p + 4));
-		put_c(t, ')');
-		return true;
-	case MSG_SCSI_DP:
-		if (len != 8)
-			return false;
-		put_a(t, "Scsi(");
-		put_hex(t, get16(p + 4));
-		put_c(t, ',');
-		put_hex(t, get16(p + 6));
-		put_c(t, ')');
-		return true;
-	case MSG_SATA_DP:
-		if (len != 10)
-			return false;
-		put_a(t, "Sata(");
-		put_hex(t, get16(p + 4));
-		put_c(t, ',');
-		put_hex(t, get16(p + 6));
-		put_c(t, ',');
-		put_hex(t, get16(p + 8));
-		put_c(t, ')');
-		return true;
-	case MSG_USB_DP:
-		if (len != 6)
-			return false;
-		put_a(t, "USB(");
-		put_hex(t, p[4]);
-		put_c(t, ',');
-		put_hex(t, p[5]);
-		put_c(t, ')');
-		return true;
 	case MSG_VENDOR_DP:
 		if (len < EFI_DP_LEN_VENDOR)
 			return false;
@@ -333,6 +334,8 @@ static bool messaging(struct text *t, const uint8_t *p, size_t len)
 
 static bool media(struct text *t, const uint8_t *p, size_t len)
 {
+	if (fixed(t, p, len))
+		return true;
 	switch (p[1]) {
 	case MEDIA_HARDDRIVE_DP:
 		if (len != EFI_DP_LEN_HD)
@@ -350,17 +353,6 @@ static bool media(struct text *t, const uint8_t *p, size_t len)
 			put_dec(t, p[41]);
 			put_a(t, ",0");
 		}
-		put_c(t, ',');
-		put_hex(t, get64(p + 8));
-		put_c(t, ',');
-		put_hex(t, get64(p + 16));
-		put_c(t, ')');
-		return true;
-	case MEDIA_CDROM_DP:
-		if (len != 24)
-			return false;
-		put_a(t, "CDROM(");
-		put_hex(t, get32(p + 4));
 		put_c(t, ',');
 		put_hex(t, get64(p + 8));
 		put_c(t, ',');
@@ -397,15 +389,6 @@ static bool media(struct text *t, const uint8_t *p, size_t len)
 		put_guid(t, p + 4);
 		put_c(t, ')');
 		return true;
-	case MEDIA_RELATIVE_OFFSET_RANGE_DP:
-		if (len != 24)
-			return false;
-		put_a(t, "Offset(");
-		put_hex(t, get64(p + 8));
-		put_c(t, ',');
-		put_hex(t, get64(p + 16));
-		put_c(t, ')');
-		return true;
 	}
 	return false;
 }
@@ -413,7 +396,7 @@ static bool media(struct text *t, const uint8_t *p, size_t len)
 /* One node of len bytes (>= 4, all readable) into t. */
 static void node_text(struct text *t, const uint8_t *p, size_t len)
 {
-	bool done = false;
+	bool done;
 
 	switch (p[0]) {
 	case HARDWARE_DEVICE_PATH:
@@ -428,6 +411,8 @@ static void node_text(struct text *t, const uint8_t *p, size_t len)
 	case MEDIA_DEVICE_PATH:
 		done = media(t, p, len);
 		break;
+	default:
+		done = false;
 	}
 	if (!done)
 		generic(t, p, len);

@@ -339,6 +339,12 @@ static void test_text_of_other_nodes(void **state)
 	static const uint8_t mac_other[37] = {3, 11, 37, 0, 0xaa, [36] = 6};
 	static const uint8_t ctrl[8] = {1, 5, 8, 0, 2, 0, 0, 0};
 	static const uint8_t vlan[6] = {3, 20, 6, 0, 100, 0};
+	static const uint8_t scsi[8] = {3, 2, 8, 0, 1, 0, 2, 0};
+	static const uint8_t sata[10] = {3, 18, 10, 0, 3, 0, 0xff, 0xff, 0, 0};
+	static const uint8_t usb[6] = {3, 5, 6, 0, 1, 2};
+	static const uint8_t cdrom[24] = {4, 2, 24, 0, 1, 0, 0, 0, 0x10, [16] = 0x20};
+	static const uint8_t offset[24] = {4, 8, 24, 0, [8] = 0x34, 0x12, [16] = 0xff, 0xff};
+	static const uint8_t long_usb[7] = {3, 5, 7, 0, 1, 2, 3};
 	static const uint8_t end_inst[4] = {0x7f, 1, 4, 0};
 	static const uint8_t end_all[4] = {0x7f, 0xff, 4, 0};
 	static const uint8_t file_odd[9] = {4, 4, 9, 0, 'a', 0, 'b', 0, 'c'};
@@ -356,6 +362,12 @@ static void test_text_of_other_nodes(void **state)
 			    "0x6)");
 	assert_string_equal(node_text(ctrl), "Ctrl(0x2)");
 	assert_string_equal(node_text(vlan), "Vlan(100)");
+	assert_string_equal(node_text(scsi), "Scsi(0x1,0x2)");
+	assert_string_equal(node_text(sata), "Sata(0x3,0xFFFF,0x0)");
+	assert_string_equal(node_text(usb), "USB(0x1,0x2)");
+	assert_string_equal(node_text(cdrom), "CDROM(0x1,0x10,0x20)");
+	assert_string_equal(node_text(offset), "Offset(0x1234,0xFFFF)");
+	assert_string_equal(node_text(long_usb), "Path(3,5,010203)"); /* not USB's length */
 	assert_string_equal(node_text(end_inst), ",");
 	assert_string_equal(node_text(end_all), "");
 	assert_string_equal(node_text(file_odd), "ab");
