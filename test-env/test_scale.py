@@ -32,6 +32,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -142,6 +143,7 @@ def boot_at_once(n, work, token, entries=("pvh", "rom")):
         vms = [Vm(entry=entries[i % len(entries)], memory="256M", name=f"{token}-{i:02d}",
                   netdevs=[f"tap,id=n0,ifname={lan.taps[i]},script=no,downscript=no"],
                   nics=[f"virtio-net-pci,netdev=n0,mac={vm_mac(i)}"]) for i in range(n)]
+        load = os.getloadavg()[0]
         start = time.monotonic()
         runs = [vm.start(netns=lan.ns) for vm in vms]
         deadline = start + ROUND_TIMEOUT
@@ -162,7 +164,7 @@ def boot_at_once(n, work, token, entries=("pvh", "rom")):
     return {"n": n, "work": work, "results": results, "dnsmasq": dlog.read_text(errors="replace"),
             "atftpd": tlog.read_text(errors="replace") if tlog.exists() else "",
             "link": {k: link1[k] - link0[k] for k in link1}, "cpu": cpu, "taps": taps,
-            "qemu_cpu": qemu, "wall": wall}
+            "qemu_cpu": qemu, "wall": wall, "load": load}
 
 
 def check_vm(i, vm, r, run):
@@ -218,28 +220,56 @@ def check_round(run):
     return failures, leases
 
 
+def vm_times(results):
+    """What the VMs saw, in ms by their own clocks: the DHCP exchange and the
+    kernel's and initrd's transfers, one list each (VMs that got that far),
+    and the TFTP retransmissions (ACKs sent again) of all VMs together."""
+    dhcp, fetch, resent = [], [], 0
+    for _, r in results:
+        resent += sum(int(x) for x in re.findall(r"tftp: .* (\d+) retransmits \(", r.output))
+        d = r.value(r"dhcp: net0 lease .* in (\d+) ms")
+        k = r.value(r"tftp: \S+:vmlinuz [\d.]+ MiB in (\d+) ms")
+        i = r.value(r"tftp: \S+:initrd\.img [\d.]+ MiB in (\d+) ms")
+        if d:
+            dhcp.append(int(d))
+        if k and i:
+            fetch.append(int(k) + int(i))
+    return dhcp, fetch, resent
+
+
 def cost(run):
-    """The server's cost per VM, from a round's deltas."""
+    """The server's cost per VM, from a round's deltas, and what the VMs saw."""
     n, link, cpu = run["n"], run["link"], run["cpu"]
     tx = [t["tx_bytes"] for t in run["taps"]]
+    dhcp, fetch, resent = vm_times(run["results"])
     return {
         "n": n,
         "srv_tx_pkts": link["tx_packets"] / n, "srv_tx_bytes": link["tx_bytes"] / n,
         "srv_rx_pkts": link["rx_packets"] / n, "srv_rx_bytes": link["rx_bytes"] / n,
         "dnsmasq_ms": 1000 * cpu.get("dnsmasq", 0.0) / n,
         "atftpd_ms": 1000 * cpu.get("atftpd", 0.0) / n,
-        "qemu_s": run["qemu_cpu"] / n, "wall": run["wall"],
-        "tap_tx_min": min(tx), "tap_tx_max": max(tx),
+        "qemu_s": run["qemu_cpu"] / n, "wall": run["wall"], "load": run["load"],
+        "tap_tx_min": min(tx), "tap_tx_max": max(tx), "resent": resent,
+        # Frames the kernel dropped on the way to a VM: its tap's queue full
+        # while QEMU did not read it.
+        "tap_drops": sum(t["tx_dropped"] for t in run["taps"]),
+        "dhcp_ms_med": statistics.median(dhcp) if dhcp else 0, "dhcp_ms_max": max(dhcp, default=0),
+        "fetch_ms_med": statistics.median(fetch) if fetch else 0,
+        "fetch_ms_max": max(fetch, default=0),
     }
 
 
 def cost_line(c):
-    return (f"scale: {c['n']} VMs in {c['wall']:.0f} s; server per VM: sent "
-            f"{c['srv_tx_pkts']:.0f} frames / {c['srv_tx_bytes'] / 1e6:.2f} MB, received "
-            f"{c['srv_rx_pkts']:.0f} frames / {c['srv_rx_bytes'] / 1e3:.1f} kB, CPU dnsmasq "
-            f"{c['dnsmasq_ms']:.1f} ms + atftpd {c['atftpd_ms']:.1f} ms; each VM's tap "
-            f"{c['tap_tx_min'] / 1e6:.2f}-{c['tap_tx_max'] / 1e6:.2f} MB; "
-            f"QEMU CPU per VM {c['qemu_s']:.1f} s")
+    return (f"scale: {c['n']} VMs in {c['wall']:.0f} s (load {c['load']:.1f} at start); "
+            f"server per VM: sent {c['srv_tx_pkts']:.0f} frames / "
+            f"{c['srv_tx_bytes'] / 1e6:.2f} MB, received {c['srv_rx_pkts']:.0f} frames / "
+            f"{c['srv_rx_bytes'] / 1e3:.1f} kB, CPU dnsmasq {c['dnsmasq_ms']:.1f} ms + atftpd "
+            f"{c['atftpd_ms']:.1f} ms; each VM's tap {c['tap_tx_min'] / 1e6:.2f}-"
+            f"{c['tap_tx_max'] / 1e6:.2f} MB, {c['tap_drops']} frames dropped at the taps, "
+            f"{c['resent']} TFTP retransmissions by the VMs; QEMU CPU per VM "
+            f"{c['qemu_s']:.1f} s; DHCP {c['dhcp_ms_med']:.0f} ms median, "
+            f"{c['dhcp_ms_max']:.0f} max; kernel + initrd {c['fetch_ms_med']:.0f} ms median, "
+            f"{c['fetch_ms_max']:.0f} max")
 
 
 def run_rounds(count, rounds, base, token):
@@ -292,14 +322,18 @@ def main(argv):
 
 def print_table(rows):
     """The markdown table for docs/benchmarks.md, one row per round."""
-    print("| VMs | booted | wall | server sent per VM | server received per VM "
-          "| dnsmasq CPU per VM | atftpd CPU per VM | QEMU CPU per VM |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| VMs | booted | wall (load) | server sent per VM | server received per VM "
+          "| dnsmasq CPU per VM | atftpd CPU per VM | QEMU CPU per VM | DHCP, median/max "
+          "| kernel + initrd, median/max | TFTP retransmissions, tap drops |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for c, ok in rows:
-        print(f"| {c['n']} | {ok}/{c['n']} | {c['wall']:.0f} s "
+        print(f"| {c['n']} | {ok}/{c['n']} | {c['wall']:.0f} s ({c['load']:.1f}) "
               f"| {c['srv_tx_pkts']:.0f} frames, {c['srv_tx_bytes'] / 1e6:.2f} MB "
               f"| {c['srv_rx_pkts']:.0f} frames, {c['srv_rx_bytes'] / 1e3:.1f} kB "
-              f"| {c['dnsmasq_ms']:.1f} ms | {c['atftpd_ms']:.1f} ms | {c['qemu_s']:.1f} s |")
+              f"| {c['dnsmasq_ms']:.1f} ms | {c['atftpd_ms']:.1f} ms | {c['qemu_s']:.1f} s "
+              f"| {c['dhcp_ms_med']:.0f}/{c['dhcp_ms_max']:.0f} ms "
+              f"| {c['fetch_ms_med']:.0f}/{c['fetch_ms_max']:.0f} ms "
+              f"| {c['resent']}, {c['tap_drops']} |")
 
 
 if __name__ == "__main__":
