@@ -580,13 +580,47 @@ static int get_redirect(struct http_get *g)
 	return get_target(g, next);
 }
 
+/* A resume could not connect (err, why): the server may be restarting.
+ * While it refuses or does not answer, pause and let the caller try again,
+ * up to HTTP_RESUME_WAIT_MS from the cut (cut_ms). 0: try again; -1 with
+ * g failed. */
+static int get_wait_for_server(struct http_get *g, enum fetch_err err, const char *why, bool *away,
+			       uint64_t cut_ms)
+{
+	const struct http_transport *t = g->t;
+	const struct http_rx *rx = &g->rx;
+
+	if ((err != FETCH_REFUSED && err != FETCH_TIMEOUT) || !t->now || !t->pause)
+		return get_fail(g, err, "%s (resuming from byte %llu)", why,
+				(unsigned long long)rx->have);
+	uint64_t now = t->now(t->ctx);
+	if (!*away) {
+		*away = true;
+		note(g, "%s; waiting up to %d s for the server to come back", why,
+		     HTTP_RESUME_WAIT_MS / 1000);
+	}
+	if (now - cut_ms >= HTTP_RESUME_WAIT_MS) {
+		char of[32] = "";
+		if (rx->total_known)
+			format_buf(of, sizeof(of), " of %llu", (unsigned long long)rx->total);
+		return get_fail(g, err,
+				"the server went away after %llu%s bytes and was not back in %d s "
+				"(%s)",
+				(unsigned long long)rx->have, of, HTTP_RESUME_WAIT_MS / 1000, why);
+	}
+	t->pause(t->ctx, HTTP_RESUME_RETRY_MS);
+	return 0;
+}
+
 int http_get_run(struct http_get *g, const char *url)
 {
 	const struct http_transport *t = g->t;
 	static char req[HTTP_REQUEST_MAX];
-	bool fresh = false;
+	bool fresh = false, resuming = false, away = false;
+	uint64_t cut_ms = 0;
 
-	g->redirects = g->resumes = g->fresh_retries = 0;
+	g->redirects = g->resumes = g->resumes_total = g->fresh_retries = 0;
+	g->resumed_from = 0;
 	g->err = FETCH_OK;
 	g->why[0] = '\0';
 	g->rx.have = 0;
@@ -601,8 +635,13 @@ int http_get_run(struct http_get *g, const char *url)
 		char why[HTTP_WHY_LEN] = "";
 		uint64_t from = g->rx.have;
 
-		if (t->open(t->ctx, &g->u, fresh, &reused, &err, why, sizeof(why)))
-			return get_fail(g, err, "%s", why);
+		if (t->open(t->ctx, &g->u, fresh, &reused, &err, why, sizeof(why))) {
+			if (!resuming)
+				return get_fail(g, err, "%s", why);
+			if (get_wait_for_server(g, err, why, &away, cut_ms))
+				return -1;
+			continue;
+		}
 		fresh = false;
 		long n =
 		    http_request_build(req, sizeof(req), g->u.host, g->u.port, g->u.path, from);
@@ -620,6 +659,20 @@ int http_get_run(struct http_get *g, const char *url)
 		bool live = io == HTTP_IO_DONE && rx->state == HTTP_RX_DONE;
 		t->release(t->ctx, live && rx->keep, !live);
 
+		if (resuming && !rx->wire && (io == HTTP_IO_EOF || io == HTTP_IO_RESET)) {
+			/* Taken and closed before any answer: a server going
+			 * down (its listening socket's backlog reset) or not
+			 * up yet. */
+			if (get_wait_for_server(g, FETCH_REFUSED, rx->why, &away, cut_ms))
+				return -1;
+			fresh = true;
+			continue;
+		}
+		if (away && rx->wire)
+			note(g, "the server answered again %llu ms after the cut (from byte %llu)",
+			     (unsigned long long)(t->now(t->ctx) - cut_ms),
+			     (unsigned long long)from);
+		resuming = away = false;
 		if (io == HTTP_IO_IDLE)
 			return get_fail(g, FETCH_TIMEOUT, "no data for %d s (after %llu bytes)",
 					HTTP_IDLE_MS / 1000, (unsigned long long)rx->have);
@@ -631,16 +684,27 @@ int http_get_run(struct http_get *g, const char *url)
 				fresh = true;
 				continue;
 			}
+			/* The budget counts resumes in a row that brought little:
+			 * one that brought HTTP_RESUME_PROGRESS bytes starts it
+			 * again, so a long transfer on a lossy network, or a
+			 * server restarted more than once, is not abandoned
+			 * while it makes progress; one that makes none is. */
+			if (rx->have > g->resumed_from &&
+			    rx->have - g->resumed_from >= HTTP_RESUME_PROGRESS)
+				g->resumes = 0;
 			if (rx->cut && g->resumes < HTTP_MAX_RESUMES) {
 				g->resumes++;
+				g->resumes_total++;
+				g->resumed_from = rx->have;
 				note(g, "%s; resuming from byte %llu (%u of %d)", rx->why,
 				     (unsigned long long)rx->have, g->resumes, HTTP_MAX_RESUMES);
-				fresh = true;
+				fresh = resuming = true;
+				cut_ms = t->now ? t->now(t->ctx) : 0;
 				continue;
 			}
-			if (rx->cut && g->resumes)
+			if (rx->cut && g->resumes_total)
 				return get_fail(g, rx->err, "%s (after %u resumes)", rx->why,
-						g->resumes);
+						g->resumes_total);
 			return get_fail(g, rx->err, "%s", rx->why);
 		}
 		const struct http_response *r = &rx->head.resp;

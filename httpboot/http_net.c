@@ -392,14 +392,36 @@ static void net_note(void *ctx, const char *line)
 	log_info("http: %s: %s", w, line);
 }
 
+static uint64_t net_now(void *ctx)
+{
+	return clock_ms();
+}
+
+/* Wait ms with the network served (ARP, the connections kept alive). */
+static void net_pause(void *ctx, unsigned ms)
+{
+	uint64_t end = clock_ms() + ms;
+
+	while (clock_ms() < end)
+		net_poll();
+}
+
 /* ---- the fetch layer's row ---- */
 
 int http_fetch(const struct fetch_ctx *fc, const struct fetch_url *u, struct fetched *out)
 {
 	static struct http_get g;
 	static struct http_net n;
-	static const struct http_transport t = {net_open,    net_send, net_run,
-						net_release, net_note, &n};
+	static const struct http_transport t = {
+	    .open = net_open,
+	    .send = net_send,
+	    .run = net_run,
+	    .release = net_release,
+	    .note = net_note,
+	    .ctx = &n,
+	    .now = net_now,
+	    .pause = net_pause,
+	};
 	char url[HTTP_URL_MAX];
 
 	memset(&g, 0, sizeof(g));
@@ -431,8 +453,12 @@ int http_fetch(const struct fetch_ctx *fc, const struct fetch_url *u, struct fet
 	where(&g.u, w, sizeof(w));
 	format_size(sz, sizeof(sz), g.rx.have);
 	format_rate(rt, sizeof(rt), g.rx.have, ms);
-	log_info("http: %s %s in %llu ms, %s%s%s", w, sz, (unsigned long long)ms, rt,
-		 n.reuses ? " (kept-alive connection)" : "",
+	char resumed[40] = "";
+	if (g.resumes_total)
+		format_buf(resumed, sizeof(resumed), " (resumed %u time%s)", g.resumes_total,
+			   g.resumes_total == 1 ? "" : "s");
+	log_info("http: %s %s in %llu ms, %s%s%s%s", w, sz, (unsigned long long)ms, rt,
+		 n.reuses ? " (kept-alive connection)" : "", resumed,
 		 g.rx.restarts ? " (the server ignored Range: sent again)" : "");
 	if (log_get_level() >= LOG_DEBUG)
 		log_debug("http: %s crc32 %#010x", w, crc32(0, g.rx.buf, g.rx.have));

@@ -18,7 +18,10 @@
 
 #define HTTP_PORT	   80
 #define HTTP_MAX_REDIRECTS 8
-#define HTTP_MAX_RESUMES   3	 /* Range requests after a connection lost mid-body */
+#define HTTP_MAX_RESUMES   3	 /* Range requests in a row that brought little (below) */
+#define HTTP_RESUME_PROGRESS (256 << 10) /* a resume that brought this much restarts the count */
+#define HTTP_RESUME_WAIT_MS  30000	 /* a server gone mid-body: how long we wait for it back */
+#define HTTP_RESUME_RETRY_MS 1000	 /* between connection attempts while it is away */
 #define HTTP_IDLE_MS	   10000 /* no byte for this long: the transfer stalled */
 #define HTTP_CONNECT_MS	   10000 /* SYN to established */
 #define HTTP_DNS_MS	   10000 /* a name to an address */
@@ -125,6 +128,12 @@ struct http_transport {
 	/* One line for the console (redirects, resumes); may be NULL. */
 	void (*note)(void *ctx, const char *line);
 	void *ctx;
+	/* Milliseconds on a clock that only goes forward, and a pause that
+	 * keeps the network served: a resume whose server is away (refused,
+	 * no answer) tries again until HTTP_RESUME_WAIT_MS. Either NULL: a
+	 * resume that cannot connect fails at once. */
+	uint64_t (*now)(void *ctx);
+	void (*pause)(void *ctx, unsigned ms);
 };
 
 struct http_get {
@@ -132,7 +141,10 @@ struct http_get {
 	char url[HTTP_URL_MAX]; /* the URL being fetched (the last one after redirects) */
 	struct fetch_url u;	/* url split; u.path points into url */
 	char seen[HTTP_MAX_REDIRECTS + 1][HTTP_URL_MAX]; /* URLs visited: loops */
-	unsigned redirects, resumes, fresh_retries;
+	unsigned redirects, fresh_retries;
+	unsigned resumes;	/* in a row, each bringing under HTTP_RESUME_PROGRESS bytes */
+	unsigned resumes_total; /* of this GET */
+	uint64_t resumed_from;	/* rx.have when the last resume asked */
 	struct http_rx rx; /* the caller sets max_size, grow, ctx; buf is the file */
 	enum fetch_err err;
 	char why[HTTP_WHY_LEN];

@@ -3,8 +3,9 @@
  * Content-Length, chunked and close, bytes split at every boundary,
  * redirects (relative, absolute, loops, other schemes, too many), status
  * errors, keep-alive, resumes with Range (honoured, ignored, answered
- * wrongly, too many), bodies longer or shorter than announced, stalls, a
- * kept connection the server closed, files larger than memory. */
+ * wrongly, too many, counted only while they make no progress, a server
+ * that is away for a while), bodies longer or shorter than announced,
+ * stalls, a kept connection the server closed, files larger than memory. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,6 +47,9 @@ struct fake {
 	uint16_t conn_port;
 	unsigned opens, fresh_opens, reuses, keeps, closes, aborts, grows;
 	bool open_fails;
+	unsigned away;		 /* opens refused (or timed out) before the server is back */
+	enum fetch_err away_err; /* how: FETCH_REFUSED or FETCH_TIMEOUT */
+	uint64_t clock, pauses;	 /* a fake clock in ms, moved by pauses and timeouts */
 	char notes[8][256];
 	size_t nnotes;
 };
@@ -56,6 +60,14 @@ static int f_open(void *ctx, const struct fetch_url *u, bool fresh, bool *reused
 		  enum fetch_err *err, char *why, size_t cap)
 {
 	F.opens++;
+	if (F.away && F.opens > 1) {
+		F.away--;
+		*err = F.away_err ? F.away_err : FETCH_REFUSED;
+		if (*err == FETCH_TIMEOUT)
+			F.clock += 10000; /* a connect that waited its whole bound */
+		snprintf(why, cap, *err == FETCH_TIMEOUT ? "no answer" : "refused");
+		return -1;
+	}
 	if (F.open_fails) {
 		*err = FETCH_REFUSED;
 		snprintf(why, cap, "refused");
@@ -129,7 +141,19 @@ static void f_note(void *ctx, const char *line)
 		snprintf(F.notes[F.nnotes++], sizeof(F.notes[0]), "%s", line);
 }
 
-static const struct http_transport T = {f_open, f_send, f_run, f_release, f_note, NULL};
+static uint64_t f_now(void *ctx)
+{
+	return F.clock;
+}
+
+static void f_pause(void *ctx, unsigned ms)
+{
+	F.pauses++;
+	F.clock += ms;
+}
+
+static const struct http_transport T = {f_open, f_send, f_run, f_release,
+					f_note, NULL,	f_now, f_pause};
 
 static uint8_t *f_grow(void *ctx, uint8_t *old, uint64_t used, uint64_t need, uint64_t *cap)
 {
@@ -729,6 +753,130 @@ static void test_resumes_are_bounded(void **state)
 	free(file);
 }
 
+/* Cut n times, each resume bringing step bytes, then the rest. */
+static void script_cuts(const uint8_t *file, size_t len, size_t step, int n)
+{
+	script_msg(fmt_head("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", len), file, step,
+		   HTTP_IO_EOF, 0);
+	for (int i = 1; i <= n; i++) {
+		size_t from = (size_t)i * step, part = i < n ? step : len - from;
+		script_msg(
+		    fmt_head("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes %zu-%zu/%zu"
+			     "\r\nContent-Length: %zu\r\n\r\n",
+			     from, len - 1, len, len - from),
+		    file + from, part, i < n ? HTTP_IO_RESET : HTTP_IO_IDLE, 0);
+	}
+}
+
+static void test_resumes_that_make_progress_are_not_abandoned(void **state)
+{
+	/* A lossy network or a server restarted again and again: 8 cuts,
+	 * each resume bringing HTTP_RESUME_PROGRESS bytes. */
+	size_t step = HTTP_RESUME_PROGRESS, len = 9 * step + 123;
+	uint8_t *file = make_file(len);
+
+	script_cuts(file, len, step, 8);
+	assert_int_equal(get("http://h/f"), 0);
+	assert_got(file, len);
+	assert_int_equal(G.resumes_total, 8);
+	assert_int_equal(F.nreq, 9);
+	assert_non_null(strstr(F.requests[8], "Range: bytes=2097152-"));
+	free(file);
+}
+
+static void test_resumes_just_short_of_progress_are_bounded(void **state)
+{
+	/* One byte short of progress each time: the budget runs out. */
+	size_t step = HTTP_RESUME_PROGRESS - 1, len = 9 * step;
+	uint8_t *file = make_file(len);
+
+	script_cuts(file, len, step, 8);
+	assert_int_equal(get("http://h/f"), -1);
+	assert_int_equal(G.resumes_total, HTTP_MAX_RESUMES);
+	assert_int_equal(F.nreq, HTTP_MAX_RESUMES + 1);
+	assert_non_null(strstr(G.why, "(after 3 resumes)"));
+	free(file);
+}
+
+static void test_resume_waits_for_a_server_that_comes_back(void **state)
+{
+	size_t len = 5000;
+	uint8_t *file = make_file(len);
+
+	script_cuts(file, len, 2000, 1);
+	F.away = 4; /* refused 4 times: a server restarting */
+	assert_int_equal(get("http://h/f"), 0);
+	assert_got(file, len);
+	assert_int_equal(F.opens, 6);
+	assert_int_equal(F.pauses, 4);
+	assert_int_equal(F.clock, 4 * HTTP_RESUME_RETRY_MS);
+	assert_non_null(strstr(F.notes[0], "the connection closed after 2000 of 5000 bytes; "
+					   "resuming from byte 2000 (1 of 3)"));
+	assert_string_equal(F.notes[1], "refused; waiting up to 30 s for the server to come back");
+	assert_string_equal(F.notes[2],
+			    "the server answered again 4000 ms after the cut (from byte 2000)");
+	assert_non_null(strstr(F.requests[1], "Range: bytes=2000-"));
+	free(file);
+}
+
+static void test_resume_taken_and_reset_before_any_answer_waits(void **state)
+{
+	/* A server going down: its listening socket still takes the
+	 * connection, then resets it unanswered; the resume waits. */
+	size_t len = 5000;
+	uint8_t *file = make_file(len);
+
+	script_msg(fmt_head("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", len), file, 1000,
+		   HTTP_IO_EOF, 0);
+	script("", 0, HTTP_IO_RESET, 0);
+	script("", 0, HTTP_IO_EOF, 0);
+	script_msg(fmt_head("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 1000-4999/5000"
+			    "\r\nContent-Length: 4000\r\n\r\n"),
+		   file + 1000, 4000, HTTP_IO_IDLE, 0);
+	assert_int_equal(get("http://h/f"), 0);
+	assert_got(file, len);
+	assert_int_equal(F.pauses, 2);
+	assert_int_equal(G.resumes_total, 1);
+	assert_string_equal(F.notes[1], "the connection was reset before any answer; waiting up "
+					"to 30 s for the server to come back");
+	assert_non_null(strstr(F.requests[3], "Range: bytes=1000-"));
+	free(file);
+}
+
+static void test_resume_gives_up_on_a_server_that_stays_away(void **state)
+{
+	static const enum fetch_err how[] = {FETCH_REFUSED, FETCH_TIMEOUT};
+	static const uint64_t opens[] = {1 + 1 + HTTP_RESUME_WAIT_MS / HTTP_RESUME_RETRY_MS, 1 + 3};
+
+	for (size_t i = 0; i < 2; i++) {
+		teardown(state);
+		setup(state);
+		uint8_t *file = make_file(5000);
+		script_cuts(file, 5000, 2000, 1);
+		F.away = 1000;
+		F.away_err = how[i];
+		assert_int_equal(get("http://h/f"), -1);
+		assert_int_equal(G.err, how[i]);
+		assert_int_equal(F.opens, opens[i]);
+		assert_true(F.clock >= HTTP_RESUME_WAIT_MS);
+		assert_true(F.clock < HTTP_RESUME_WAIT_MS + 10000 + HTTP_RESUME_RETRY_MS);
+		assert_non_null(strstr(G.why, "the server went away after 2000 of 5000 bytes and "
+					      "was not back in 30 s ("));
+		free(file);
+	}
+}
+
+static void test_first_connection_refused_fails_at_once(void **state)
+{
+	/* Not a resume: the server was never there; no waiting. */
+	F.away = 1000;
+	F.opens = 1; /* f_open refuses from the second open on */
+	assert_int_equal(get("http://h/f"), -1);
+	assert_int_equal(G.err, FETCH_REFUSED);
+	assert_int_equal(F.pauses, 0);
+	assert_int_equal(F.opens, 2);
+}
+
 static void test_close_delimited_206_is_bounded_by_content_range(void **state)
 {
 	static const char first[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123";
@@ -854,6 +1002,12 @@ int main(void)
 	    T(test_wrong_content_range_fails),
 	    T(test_206_without_range_asked_fails),
 	    T(test_resumes_are_bounded),
+	    T(test_resumes_that_make_progress_are_not_abandoned),
+	    T(test_resumes_just_short_of_progress_are_bounded),
+	    T(test_resume_waits_for_a_server_that_comes_back),
+	    T(test_resume_taken_and_reset_before_any_answer_waits),
+	    T(test_resume_gives_up_on_a_server_that_stays_away),
+	    T(test_first_connection_refused_fails_at_once),
 	    T(test_close_delimited_206_is_bounded_by_content_range),
 	    T(test_stall_is_a_timeout),
 	    T(test_stale_kept_connection_is_retried_once_on_a_new_one),
