@@ -30,6 +30,27 @@
 #define TFTP_REQUEST_GIVE_UP_MS 7000
 #define TFTP_GIVE_UP_MS		15000
 #define TFTP_RETRIES		6
+/* A transfer that gives up after bringing new bytes (the server stopped:
+ * it gave up on a block, or died) asks again, as the fallback does: a new
+ * request, the bytes held compared, not stored twice. tftp-hpa gives a block
+ * up after 6 sends; at 20% frame loss each way about one block in 5000-15000
+ * loses all 6 (docs/benchmarks.md), and a restart reads the file again from
+ * block 1, so stops can also come while the held bytes are re-read. With
+ * 5 restarts a 5600-block kernel still fails about 1 time in 100-200 at that
+ * rate (simulated); more would only add re-reads (1-2 min each for the demo
+ * kernel at 20%) to a boot that is already slow. A server that is gone for
+ * good costs one unanswered request, not 5: an attempt that gets no block, or
+ * stops at the very byte the one before it stopped at, ends the transfer. */
+#define TFTP_MAX_RESTARTS 5
+/* tftp-hpa (tftpd.c, timer()) sends a block at 0, 1, 3, 7, 15, 31 timer
+ * periods and exits at 63 without the ACK. A granted utimeout is that period:
+ * the server that sent our last new block has moved on to the next one (at
+ * most 63 periods later) and given that up too, or has exited, 126 periods
+ * after it, and 63 after anything it sent. This margin covers the trip and
+ * the host's scheduling. */
+#define TFTP_HPA_GIVE_UP_PERIODS 63
+#define TFTP_GONE_MARGIN_MS	 1000
+
 /* Blocks larger than a frame travel as IP fragments: one lost fragment loses
  * the block. After this many losses, when they are at least 1 in
  * TFTP_FALLBACK_RATIO of the blocks, the transfer starts again with blocks
@@ -104,9 +125,15 @@ struct tftp_xfer {
 	unsigned attempt_losses;
 	uint64_t progress_ms;	    /* the last new block (or the OACK) */
 	uint64_t rx_since_progress; /* datagrams from the server since then */
-	/* Falling back to blocks that fit a frame: a new request, and the bytes
-	 * an earlier attempt left in buf are compared, not received twice. */
-	unsigned restarts;
+	/* Falling back to blocks that fit a frame, or asking again after the
+	 * server stopped: a new request, and the bytes an earlier attempt left
+	 * in buf are compared, not received twice. */
+	unsigned restarts;		  /* new requests for the file, for either reason */
+	bool fell_back;			  /* one of them asked for blocks that fit a frame */
+	unsigned stop_restarts;		  /* those after the server stopped (TFTP_MAX_RESTARTS) */
+	uint64_t stopped_at;		  /* bytes in order when the server last stopped */
+	bool stop_quiet;		  /* and it had sent nothing since the last new block */
+	uint64_t last_srv_ms;		  /* the last datagram from the server's port */
 	uint16_t req_blksize, req_window; /* what the current request asks */
 	uint32_t req_utimeout_us;	  /* tftp-hpa's server timer, asked on fallback */
 	uint32_t utimeout_us;		  /* granted */
@@ -115,7 +142,7 @@ struct tftp_xfer {
 	uint64_t old_tsize;
 	bool old_has_tsize;
 	int err_code;  /* server's ERROR code, or -1 for a local failure */
-	char why[128]; /* TFTP_FAILED: the reason */
+	char why[160]; /* TFTP_FAILED: the reason */
 };
 
 void tftp_start(struct tftp_xfer *x, uint64_t now_ms);

@@ -11,7 +11,11 @@
  * get lost, give way to a new request with blocks that fit a frame. TFTP
  * has no way to start a transfer part-way, so the new one starts at block
  * 1: the bytes already held are compared with the new blocks, not stored
- * again, and a file that changed in between fails the transfer. */
+ * again, and a file that changed in between fails the transfer.
+ *
+ * A server that stops (tftp-hpa gives a block up after 6 sends; a server
+ * can die) is asked again the same way, while each attempt gets somewhere:
+ * TFTP_MAX_RESTARTS times at most. */
 #include <string.h>
 #include <format.h>
 #include <tftp.h>
@@ -217,6 +221,11 @@ void tftp_start(struct tftp_xfer *x, uint64_t now)
 	memset(x->win_gap, 0, sizeof(x->win_gap));
 	x->rx_since_progress = 0;
 	x->restarts = 0;
+	x->fell_back = false;
+	x->stop_restarts = 0;
+	x->stopped_at = 0;
+	x->stop_quiet = false;
+	x->last_srv_ms = now;
 	x->old_tid = 0;
 	x->kept = 0;
 	x->old_has_tsize = false;
@@ -229,7 +238,7 @@ void tftp_start(struct tftp_xfer *x, uint64_t now)
  * own retransmissions (the only ones it makes) follow our round trip. */
 static bool maybe_fall_back(struct tftp_xfer *x)
 {
-	if (!x->fit_blksize || x->blksize <= x->fit_blksize || x->restarts || !x->options_sent ||
+	if (!x->fit_blksize || x->blksize <= x->fit_blksize || x->fell_back || !x->options_sent ||
 	    x->attempt_losses < TFTP_FALLBACK_LOSSES ||
 	    x->attempt_losses * TFTP_FALLBACK_RATIO < x->next - 1 + x->attempt_losses)
 		return false;
@@ -240,6 +249,7 @@ static bool maybe_fall_back(struct tftp_xfer *x)
 	x->old_tsize = x->tsize;
 	x->old_has_tsize = x->has_tsize;
 	x->restarts++;
+	x->fell_back = true;
 	uint32_t win = x->window;
 	if (x->want_window > 1) {
 		/* The bytes in flight the losses left (the halved loss window),
@@ -488,6 +498,7 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 		return;
 	}
 	x->rx_since_progress++;
+	x->last_srv_ms = now;
 	if (op == TFTP_OP_ERROR) {
 		if (x->state == TFTP_REQUESTING)
 			rtt_sample(x); /* a "not found" answers the request, too */
@@ -545,23 +556,82 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 		on_data(x, arg, v);
 }
 
+/* The server stopped (it gave a block up, or died) after this attempt got
+ * blocks: ask again with the options that worked (the request's own: the
+ * block size that fit, the window, tftp-hpa's timer), ignore the old port,
+ * and compare what is held. False when that would not help: this attempt
+ * got no block, or stopped at the very byte the attempt before it stopped
+ * at (a server that cannot get past it), or the restarts are used up. */
+static bool maybe_restart(struct tftp_xfer *x)
+{
+	if (!x->bytes || x->stop_restarts >= TFTP_MAX_RESTARTS ||
+	    (x->stop_restarts && x->bytes == x->stopped_at))
+		return false;
+	send_error(x, x->tid, 0, "asking again"); /* in case it only went quiet */
+	x->old_tid = x->tid;
+	x->stopped_at = x->bytes;
+	x->stop_quiet = !x->rx_since_progress;
+	if (x->bytes > x->kept)
+		x->kept = x->bytes;
+	x->old_tsize = x->tsize;
+	x->old_has_tsize = x->has_tsize;
+	x->restarts++;
+	x->stop_restarts++;
+	/* The new request gets a transfer's patience, counted from now: the
+	 * server may be starting again. */
+	x->progress_ms = x->now;
+	x->rx_since_progress = 0;
+	request(x);
+	return true;
+}
+
 /* Giving up: what happened, in numbers, and whose silence it was. */
 static void give_up(struct tftp_xfer *x)
 {
-	char got[24], total[24], why[sizeof(x->why)];
+	char got[24], total[24], again[32] = "", why[sizeof(x->why)];
 	uint64_t quiet = x->now - x->progress_ms;
+	const char *what = x->rx_since_progress ? "the server kept sending, nothing new arrived"
+						: "the server stopped sending";
 
+	if (maybe_restart(x))
+		return;
+	if (x->stop_restarts) {
+		format_buf(again, sizeof(again), " and %u restart%s", x->stop_restarts,
+			   x->stop_restarts == 1 ? "" : "s");
+		if (x->state == TFTP_REQUESTING)
+			what = "no answer to the new request";
+		else if (!x->bytes)
+			what = "no block after the new request";
+		else if (x->bytes == x->stopped_at)
+			what = "the server stopped at the same byte as before";
+		else if (x->rx_since_progress)
+			what = "the server kept sending, nothing new arrived, no restart left";
+		else
+			what = "the server stopped sending, no restart left";
+	}
 	format_size(got, sizeof(got), tftp_bytes_held(x));
 	format_size(total, sizeof(total), x->has_tsize ? x->tsize : 0);
 	format_buf(why, sizeof(why),
-		   "gave up after %llu retransmissions, %s%s%s arrived, no progress for "
+		   "gave up after %llu retransmissions%s, %s%s%s arrived, no progress for "
 		   "%llu.%llu s; %s",
-		   (unsigned long long)x->retransmits, got, x->has_tsize ? " of " : "",
+		   (unsigned long long)x->retransmits, again, got, x->has_tsize ? " of " : "",
 		   x->has_tsize ? total : "", (unsigned long long)(quiet / 1000),
-		   (unsigned long long)(quiet % 1000 / 100),
-		   x->rx_since_progress ? "the server kept sending, nothing new arrived"
-					: "the server stopped sending");
+		   (unsigned long long)(quiet % 1000 / 100), what);
 	fail(x, -1, why);
+}
+
+/* tftp-hpa granted utimeout, its timer: it has given our next block up,
+ * or exited, TFTP_HPA_GIVE_UP_PERIODS of them after it first sent it, which
+ * was at most as many after our last new block, and it sends nothing for
+ * that long before it exits. Silence past both (and a margin): it is gone,
+ * sooner than TFTP_GIVE_UP_MS when its timer is short. */
+static bool server_gone(const struct tftp_xfer *x)
+{
+	uint64_t periods_ms = (uint64_t)x->utimeout_us * TFTP_HPA_GIVE_UP_PERIODS / 1000;
+
+	return x->state == TFTP_RECEIVING && x->utimeout_us && x->window == 1 &&
+	       x->now - x->progress_ms >= 2 * periods_ms + TFTP_GONE_MARGIN_MS &&
+	       x->now - x->last_srv_ms >= periods_ms + TFTP_GONE_MARGIN_MS;
 }
 
 void tftp_tick(struct tftp_xfer *x, uint64_t now)
@@ -577,7 +647,8 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 		return;
 	}
 	if (x->state == TFTP_RECEIVING || x->restarts) {
-		if (x->retries >= TFTP_RETRIES && now - x->progress_ms >= TFTP_GIVE_UP_MS) {
+		if ((x->retries >= TFTP_RETRIES && now - x->progress_ms >= TFTP_GIVE_UP_MS) ||
+		    server_gone(x)) {
 			give_up(x);
 			return;
 		}

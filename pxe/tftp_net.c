@@ -158,7 +158,7 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 
 	uint64_t t0 = clock_ms(), next_progress = t0 + PROGRESS_EVERY_MS;
 	bool by_clock = false;
-	unsigned restarts = 0;
+	unsigned restarts = 0, stops = 0;
 	tftp_start(&r.x, t0);
 	while (r.x.state == TFTP_REQUESTING || r.x.state == TFTP_RECEIVING) {
 		net_poll();
@@ -166,7 +166,21 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 		bool active = r.x.state == TFTP_REQUESTING || r.x.state == TFTP_RECEIVING;
 		tftp_tick(&r.x, now);
 		by_clock = active && r.x.state == TFTP_FAILED; /* the tick gave up waiting */
-		if (r.x.restarts != restarts) {
+		if (r.x.restarts != restarts && r.x.stop_restarts != stops) {
+			char at[24], total[24], held[24];
+			restarts = r.x.restarts;
+			stops = r.x.stop_restarts;
+			format_size(at, sizeof(at), r.x.stopped_at);
+			format_size(total, sizeof(total), r.x.old_tsize);
+			format_size(held, sizeof(held), r.x.kept);
+			log_info("tftp: %s:%s: %s at %s%s%s; asking again (restart %u of %u), "
+				 "the %s held are compared, not stored twice",
+				 srv, file,
+				 r.x.stop_quiet ? "the server stopped sending"
+						: "nothing new came from the server",
+				 at, r.x.old_has_tsize ? " of " : "",
+				 r.x.old_has_tsize ? total : "", stops, TFTP_MAX_RESTARTS, held);
+		} else if (r.x.restarts != restarts) {
 			char held[24];
 			restarts = r.x.restarts;
 			format_size(held, sizeof(held), r.x.kept);
@@ -188,7 +202,7 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	uint64_t ms = clock_ms() - t0;
 	if (r.x.rtt_valid)
 		last_srtt_ms = (r.x.srtt8 + 7) / 8;
-	if (r.x.restarts) {
+	if (r.x.fell_back) {
 		learned_blksize = r.x.req_blksize;
 		learned_window = r.x.req_window > 1 ? r.x.req_window : 0;
 		learned_utimeout_us = r.x.utimeout_us;
@@ -210,9 +224,13 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	char sz[24], rt[24];
 	format_size(sz, sizeof(sz), r.x.bytes);
 	format_rate(rt, sizeof(rt), r.x.bytes, ms);
-	log_info("tftp: %s:%s %s in %llu ms, %s (blksize %u, windowsize %u%s)", srv, file, sz,
+	char again[32] = "";
+	if (r.x.stop_restarts)
+		format_buf(again, sizeof(again), ", %u restart%s", r.x.stop_restarts,
+			   r.x.stop_restarts == 1 ? "" : "s");
+	log_info("tftp: %s:%s %s in %llu ms, %s (blksize %u, windowsize %u%s%s)", srv, file, sz,
 		 (unsigned long long)ms, rt, r.x.blksize, r.x.window,
-		 r.x.has_tsize ? ", tsize" : "");
+		 r.x.has_tsize ? ", tsize" : "", again);
 	if (r.x.dups || r.x.out_of_order || r.x.retransmits)
 		log_info("tftp: %s:%s %llu duplicate, %llu out-of-order blocks, %llu retransmits "
 			 "(%llu at a window's end), %llu losses, round trip %u ms, timer %u ms%s",

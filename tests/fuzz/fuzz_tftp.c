@@ -94,13 +94,14 @@ static void fz_send(void *ctx, const uint8_t *p, size_t len, uint16_t port)
 
 static void check_invariants(void)
 {
-	uint16_t max_win = x.restarts ? TFTP_MAX_WINDOW : x.want_window > 1 ? x.want_window : 1;
+	uint16_t max_win = x.fell_back ? TFTP_MAX_WINDOW : x.want_window > 1 ? x.want_window : 1;
 	uint16_t max_bs = x.want_blksize > 512 ? x.want_blksize : 512;
 
 	if (x.state > TFTP_FAILED || x.state == TFTP_IDLE)
 		abort();
-	if (x.restarts > 1 || (x.restarts && (!x.fit_blksize || x.req_blksize != x.fit_blksize)))
-		abort(); /* one fallback, to the size that fits */
+	if (x.restarts != x.fell_back + x.stop_restarts || x.stop_restarts > TFTP_MAX_RESTARTS ||
+	    (x.fell_back && (!x.fit_blksize || x.req_blksize != x.fit_blksize)))
+		abort(); /* one fallback, to the size that fits; restarts within the budget */
 	if (x.kept > x.cap || x.bytes > x.cap || x.bytes > x.max_size || (x.bytes && !x.buf))
 		abort();
 	if (x.buf != buf || x.cap != buf_cap)

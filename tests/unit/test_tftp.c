@@ -820,6 +820,9 @@ static void test_error_8_asks_again_without_options(void **state)
 	done(m, file);
 }
 
+/* A server that stops after block 3 of every request: the timer backs off
+ * for 15 s, the file is asked for again (restart, TFTP_MAX_RESTARTS), and
+ * the new attempt stops at the very same byte: that ends it. */
 static void test_server_stops_mid_file_backoff_then_fail(void **state)
 {
 	uint8_t *file = make_file(5000);
@@ -840,17 +843,30 @@ static void test_server_stops_mid_file_backoff_then_fail(void **state)
 	while (backoff_from(TFTP_MIN_RTO_MS, n) < TFTP_GIVE_UP_MS)
 		n++;
 	assert_int_equal(n, 13);
-	assert_int_equal(m->nacks, 4 + n - 1);
-	for (unsigned i = 0; i < m->nacks; i++)
-		assert_int_equal(m->acks[i], i < 4 ? i : 3);
+	/* Each attempt: ACK 0..3, then ACK 3 n - 1 times. */
+	assert_int_equal(m->nacks, 2 * (4 + n - 1));
+	for (unsigned i = 0; i < m->nacks; i++) {
+		unsigned j = i % (4 + n - 1);
+		assert_int_equal(m->acks[i], j < 4 ? j : 3);
+	}
 	for (unsigned i = 0; i + 1 < n && i < 16; i++)
 		assert_int_equal(m->tick_ms[i], S + backoff_from(TFTP_MIN_RTO_MS, i + 1));
-	assert_int_equal(m->end_ms, S + backoff_from(TFTP_MIN_RTO_MS, n));
-	assert_int_equal(m->x.retransmits, n - 1);
-	/* The line says what happened: the server went quiet. */
+	/* The restart: the old transfer told to stop, the same request again. */
+	uint64_t again = S + backoff_from(TFTP_MIN_RTO_MS, n);
+	assert_int_equal(m->rrqs, 2);
+	assert_int_equal(m->rrq_ms[1], again);
+	assert_int_equal(m->rrq_len[1], m->rrq_len[0]);
+	assert_memory_equal(m->rrq[1], m->rrq[0], m->rrq_len[0]);
+	assert_sent_error(m, 0, SRV_PORT, 0, "asking again");
+	assert_int_equal(m->x.stop_restarts, 1);
+	assert_int_equal(m->x.stopped_at, 3 * 512);
+	assert_true(m->x.stop_quiet);
+	assert_int_equal(m->end_ms, again + backoff_from(TFTP_MIN_RTO_MS, n));
+	assert_int_equal(m->x.retransmits, 2 * (n - 1));
+	/* The line says what happened: the server went quiet at the same byte. */
 	assert_failed(m, -1,
-		      "gave up after 12 retransmissions, 2 KiB of 5 KiB arrived, no progress for "
-		      "15.8 s; the server stopped sending");
+		      "gave up after 24 retransmissions and 1 restart, 2 KiB of 5 KiB arrived, no "
+		      "progress for 15.8 s; the server stopped at the same byte as before");
 	done(m, file);
 }
 
@@ -1400,10 +1416,29 @@ static void test_give_up_line_when_the_server_kept_sending(void **state)
 	sim_run(m);
 	assert_int_equal(m->x.state, TFTP_FAILED);
 	assert_true(m->x.rx_since_progress > 10);
+	/* It was asked again once, and stopped at the same byte. */
+	assert_int_equal(m->x.stop_restarts, 1);
+	assert_false(m->x.stop_quiet);
+	assert_int_equal(m->rrqs, 2);
+	assert_true(strstr(m->x.why, "1 KiB of 5 KiB arrived, no progress for 15.") != NULL);
+	assert_string_equal(m->x.why + strlen(m->x.why) -
+				strlen("the server stopped at the same byte as before"),
+			    "the server stopped at the same byte as before");
+
+	/* No block at all, so no restart: the line says it kept sending. */
+	sim_free(m);
+	m = sim_new(file, 5000, 512, 0, true);
+	m->k.no_data = true;
+	m->k.resend_ms = 400;
+	m->k.babble = 3;
+	sim_run(m);
+	assert_int_equal(m->x.state, TFTP_FAILED);
+	assert_int_equal(m->rrqs, 1);
+	assert_true(m->x.rx_since_progress > 10);
 	assert_string_equal(m->x.why + strlen(m->x.why) - strlen("the server kept sending, "
 								 "nothing new arrived"),
 			    "the server kept sending, nothing new arrived");
-	assert_true(strstr(m->x.why, "1 KiB of 5 KiB arrived, no progress for 15.") != NULL);
+	assert_true(strstr(m->x.why, "0 KiB of 5 KiB arrived, no progress for 15.") != NULL);
 	done(m, file);
 }
 

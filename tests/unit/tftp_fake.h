@@ -57,9 +57,20 @@ struct srv_knobs {
 	unsigned loss_permille;
 	uint32_t seed;
 	unsigned frag_mtu;
-	uint32_t delay_ms;	/* one-way delay of every datagram */
-	bool new_port_per_rrq;	/* each request gets a transfer id of its own */
-	bool change_on_rrq2;	/* the file's first byte differs from the 2nd request on */
+	uint32_t delay_ms;     /* one-way delay of every datagram */
+	bool new_port_per_rrq; /* each request gets a transfer id of its own */
+	bool change_on_rrq2;   /* the file's first byte differs from the 2nd request on */
+	/* A server that stops, and is asked again (pxe/tftp.c's restarts). */
+	bool stop_once;		   /* stop_after holds for the first request only */
+	uint64_t stop_step;	   /* the n-th request stops after block n x stop_step */
+	unsigned mute_from_rrq;	   /* no answer from the n-th request on: gone */
+	unsigned no_data_from_rrq; /* from the n-th request on: an OACK, then no block */
+	/* tftp-hpa (tftpd.c): utimeout granted and made its timer; a block sent
+	 * again on that timer, doubling, and given up (the server exits) when
+	 * the timer runs out after give_up_sends sends; ACKs of other blocks
+	 * ignored (Sorcerer's Apprentice rule). */
+	bool grant_utimeout;
+	unsigned give_up_sends;
 };
 
 struct sim_pkt {
@@ -91,7 +102,11 @@ struct sim {
 	uint8_t oack[256];
 	size_t oack_len;
 	bool dropped, dropped2, dupped, swapped, strangered;
-	bool heeded; /* an ACK was heeded since the last window went out whole */
+	bool heeded;	   /* an ACK was heeded since the last window went out whole */
+	uint32_t timer_ms; /* tftp-hpa's timer now (0: resend_ms) */
+	uint32_t base_ms;  /* and where it starts for each block */
+	unsigned sends;	   /* sends of the current block (or OACK) */
+	unsigned gave_up;  /* transfers the server gave up (give_up_sends) */
 	struct sim_pkt held;
 	bool holding;
 	struct sim_pkt q[SIM_QUEUE];
@@ -106,13 +121,13 @@ struct sim {
 	uint64_t *ack_ms;
 	size_t nacks, acks_cap;
 	struct sim_err errs[8];
-	unsigned nerrs;
+	unsigned nerrs, nerrs_all;
 
 	/* The client's retransmissions: when, and the window just after. */
 	uint64_t tick_ms[16];
 	uint16_t tick_window[16];
 	unsigned nticks;
-	uint64_t end_ms; /* when the client reached DONE or FAILED */
+	uint64_t end_ms;		       /* when the client reached DONE or FAILED */
 	uint16_t min_cwnd, max_cwnd_after_min; /* the ACK window's low point, and after */
 	unsigned frames_lost, blocks_sent;
 	uint32_t rng;
@@ -243,10 +258,14 @@ static void srv_window(struct sim *m, uint64_t from)
 {
 	unsigned w = m->k.send_window ? m->k.send_window : m->window;
 
-	if (m->k.no_data)
+	uint64_t stop = m->k.stop_step			? m->k.stop_step * m->rrqs
+			: m->k.stop_once && m->rrqs > 1 ? 0
+							: m->k.stop_after;
+
+	if (m->k.no_data || (m->k.no_data_from_rrq && m->rrqs >= m->k.no_data_from_rrq))
 		return;
 	for (uint64_t b = from; b < from + w && b <= m->nblocks; b++) {
-		if (m->k.stop_after && b > m->k.stop_after)
+		if (stop && b > stop)
 			break;
 		srv_block(m, b);
 	}
@@ -276,7 +295,8 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 	memcpy(m->rrq[m->rrqs ? 1 : 0], p, len);
 	m->rrq_len[m->rrqs ? 1 : 0] = len;
 	m->rrqs++;
-	if (m->k.mute || m->rrqs < m->k.answer_rrq || m->rrqs > SIM_MAX_RRQS)
+	if (m->k.mute || m->rrqs < m->k.answer_rrq || m->rrqs > SIM_MAX_RRQS ||
+	    (m->k.mute_from_rrq && m->rrqs >= m->k.mute_from_rrq))
 		return;
 	if (sim_frame_lost(m))
 		return;
@@ -290,7 +310,7 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 		f[nf++] = (const char *)p + i;
 		i += strnlen((const char *)p + i, len - i) + 1;
 	}
-	uint64_t want_bs = 0, want_win = 0;
+	uint64_t want_bs = 0, want_win = 0, want_ut = 0;
 	bool want_ts = false, opts = nf > 2;
 	for (unsigned i = 2; i + 1 < nf; i += 2) {
 		if (!strcasecmp(f[i], "blksize"))
@@ -299,6 +319,8 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 			want_win = strtoull(f[i + 1], NULL, 10);
 		else if (!strcasecmp(f[i], "tsize"))
 			want_ts = true;
+		else if (!strcasecmp(f[i], "utimeout"))
+			want_ut = strtoull(f[i + 1], NULL, 10);
 	}
 	if (m->k.not_found) {
 		srv_error(m, 1, "File not found");
@@ -313,6 +335,8 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 	m->finished = false;
 	m->blksize = 512;
 	m->window = 1;
+	m->base_ms = m->timer_ms = m->k.give_up_sends ? m->k.resend_ms : 0;
+	m->sends = 1;
 	if (!opts || m->k.ignore_options) {
 		m->nblocks = m->len / m->blksize + 1;
 		m->oack_pending = false;
@@ -334,6 +358,11 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 		m->window = m->k.grant_window ? m->k.grant_window : (uint16_t)want_win;
 		srv_put_opt(m, "windowsize", m->window);
 	}
+	if (want_ut && m->k.grant_utimeout) {
+		srv_put_opt(m, "utimeout", want_ut);
+		if (m->k.give_up_sends)
+			m->base_ms = m->timer_ms = (uint32_t)(want_ut / 1000);
+	}
 	if (m->k.oack_extra) {
 		const char *e = m->k.oack_extra;
 		srv_put_str(m, e, strlen(e) + 1);
@@ -341,6 +370,8 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 	}
 	m->nblocks = m->len / m->blksize + 1;
 	m->oack_pending = true;
+	if (m->k.give_up_sends)
+		m->last_tx = m->now; /* its timer starts, whether the OACK is lost or not */
 	if (!sim_frame_lost(m))
 		sim_queue(m, m->port, m->oack, m->oack_len);
 }
@@ -369,6 +400,9 @@ static void srv_ack(struct sim *m, uint16_t k)
 	 * it would send that window twice (RFC 1123 s.4.2.3.1). */
 	if (a == m->acked && !m->oack_pending && !m->k.eager && m->qt != m->qh)
 		return;
+	/* tftp-hpa heeds only the ACK of the block it sends. */
+	if (m->k.give_up_sends && a == m->acked && !m->oack_pending)
+		return;
 	if (m->k.heed_one_ack) {
 		if (m->qt == m->qh)
 			m->heeded = false;
@@ -379,6 +413,8 @@ static void srv_ack(struct sim *m, uint16_t k)
 	}
 	m->acked = a;
 	m->oack_pending = false;
+	m->timer_ms = m->base_ms;
+	m->sends = 1;
 	if (a == m->nblocks) {
 		m->finished = true;
 		return;
@@ -389,6 +425,15 @@ static void srv_ack(struct sim *m, uint16_t k)
 /* The server's own timer ran out: send the OACK or the window again. */
 static void srv_timeout(struct sim *m)
 {
+	if (m->k.give_up_sends) {
+		if (m->sends >= m->k.give_up_sends) {
+			m->finished = true; /* tftp-hpa exits */
+			m->gave_up++;
+			return;
+		}
+		m->sends++;
+		m->timer_ms *= 2;
+	}
 	if (m->k.babble) {
 		srv_block(m, m->k.babble);
 		return;
@@ -398,8 +443,7 @@ static void srv_timeout(struct sim *m)
 			sim_queue(m, m->port, m->oack, m->oack_len);
 		else
 			m->last_tx = m->now;
-	}
-	else
+	} else
 		srv_window(m, m->acked + 1);
 }
 
@@ -418,12 +462,15 @@ static void sim_send(void *ctx, const uint8_t *p, size_t len, uint16_t port)
 		return;
 	}
 	if (op == TFTP_OP_ERROR) {
-		if (p[len - 1] != 0 || m->nerrs == 8)
+		if (p[len - 1] != 0)
 			abort();
-		struct sim_err *e = &m->errs[m->nerrs++];
-		e->port = port;
-		e->code = (uint16_t)(p[2] << 8 | p[3]);
-		snprintf(e->msg, sizeof(e->msg), "%s", (const char *)p + 4);
+		m->nerrs_all++;
+		if (m->nerrs < 8) { /* the first 8 are kept */
+			struct sim_err *e = &m->errs[m->nerrs++];
+			e->port = port;
+			e->code = (uint16_t)(p[2] << 8 | p[3]);
+			snprintf(e->msg, sizeof(e->msg), "%s", (const char *)p + 4);
+		}
 		if (port == m->port)
 			m->finished = true; /* the transfer is over for the server too */
 		return;
@@ -532,9 +579,9 @@ static void sim_run(struct sim *m)
 			sim_deliver(m);
 			continue;
 		}
-		if (m->k.resend_ms && m->started && !m->finished &&
-		    m->last_tx + m->k.resend_ms < due) {
-			m->now = m->last_tx + m->k.resend_ms;
+		uint32_t srv_timer = m->timer_ms ? m->timer_ms : m->k.resend_ms;
+		if (srv_timer && m->started && !m->finished && m->last_tx + srv_timer < due) {
+			m->now = m->last_tx + srv_timer;
 			srv_timeout(m);
 			continue;
 		}

@@ -32,3 +32,4 @@ $(BUILD)/unit/test_pxe_bc: UNIT_CFLAGS += $(EFI_INC)
 $(BUILD)/unit/test_inet_sum: lwip-port/inet_sum.c
 $(BUILD)/unit/test_http_boot: httpboot/http_boot_dp.c efi/core/devpath.c efi/core/devpath_text.c
 $(BUILD)/unit/test_http_boot: UNIT_CFLAGS += $(EFI_INC)
+$(BUILD)/unit/test_tftp_restart: pxe/tftp.c pxe/tftp_packet.c lib/format.c
