@@ -80,10 +80,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	/* The getters agree with the table: every key's values, in order, and
-	 * config_get gives the last of them. */
+	 * config_get gives the last of them. Each key once, at its first
+	 * entry: for a later entry of the same key every check below is the
+	 * same one again (and a single-valued key has no later entry), and
+	 * repeating them made this loop cubic in the entries of a multi-valued
+	 * key, most of the target's time. */
 	for (size_t i = 0; i < c.n; i++) {
 		const char *key = c.e[i].key, *last = NULL;
 		size_t k = 0;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = !strcmp(c.e[j].key, key);
+		if (seen)
+			continue;
 		for (size_t j = 0; j < c.n; j++) {
 			if (strcmp(c.e[j].key, key))
 				continue;
