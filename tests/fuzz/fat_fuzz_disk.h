@@ -14,6 +14,7 @@
 #define FUZZ_DEV_BLOCKS (40u << 11)
 
 static uint8_t fuzz_disk[FUZZ_DISK_BYTES];
+static size_t fuzz_disk_dirty; /* past this, fuzz_disk holds only zeros */
 
 void *sysmem_zalloc(size_t size)
 {
@@ -45,8 +46,11 @@ static int fuzz_disk_write(void *ctx, uint64_t lba, uint64_t count, const void *
 	if (lba > FUZZ_DEV_BLOCKS || count > FUZZ_DEV_BLOCKS - lba)
 		abort();
 	for (uint64_t i = 0; i < count; i++)
-		if (lba + i < FUZZ_DISK_BYTES / 512)
+		if (lba + i < FUZZ_DISK_BYTES / 512) {
 			memcpy(fuzz_disk + (lba + i) * 512, (const uint8_t *)buf + i * 512, 512);
+			if (fuzz_disk_dirty < (lba + i + 1) * 512)
+				fuzz_disk_dirty = (lba + i + 1) * 512;
+		}
 	return 0;
 }
 
@@ -56,11 +60,13 @@ static int fuzz_now(struct rtc_time *t)
 	return 0;
 }
 
-/* Load the input as the disk and describe it. */
+/* Load the input as the disk and describe it. Only what the last input
+ * and its writes left is cleared, not the whole 1 MiB each time. */
 static void fuzz_disk_load(const uint8_t *data, size_t size, struct blkdev *dev)
 {
-	memset(fuzz_disk, 0, sizeof(fuzz_disk));
-	memcpy(fuzz_disk, data, size < sizeof(fuzz_disk) ? size : sizeof(fuzz_disk));
+	memset(fuzz_disk, 0, fuzz_disk_dirty);
+	fuzz_disk_dirty = size < sizeof(fuzz_disk) ? size : sizeof(fuzz_disk);
+	memcpy(fuzz_disk, data, fuzz_disk_dirty);
 	*dev = (struct blkdev){.block_size = 512,
 			       .blocks = FUZZ_DEV_BLOCKS,
 			       .read = fuzz_disk_read,
