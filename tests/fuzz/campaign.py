@@ -9,7 +9,8 @@ print one row per target: executions, time, exec/s, coverage and result.
 
 Each run leaves $BUILD/fuzz/long/<target>.log (libFuzzer's output, ending in
 its `#N DONE cov: ...` line and final stats) and <target>.json (exit status,
-the bounds it ran with, wall time, date, commit). The exit status is 1 if
+the bounds it ran with, wall time, date, commit, and which of the target's
+own sources had uncommitted changes when it was built). The exit status is 1 if
 any target crashed, leaked, timed out or reported anything."""
 
 import argparse
@@ -27,15 +28,27 @@ EXECUTED = re.compile(r"^stat::number_of_executed_units: (\d+)")
 ARTIFACT = re.compile(r"Test unit written to (\S+)")
 
 
-def commit():
-    """The commit the campaign ran at, with -dirty if the tree had changes."""
+def sources(build, target):
+    """The .c files make builds a target from: its harness and the firmware sources."""
+    out = subprocess.run(["make", "--no-print-directory", "-n", "-B", f"BUILD={build}",
+                          f"{build}/fuzz/{target}"], capture_output=True, text=True).stdout
+    return sorted({w for line in out.splitlines() if "-fsanitize=fuzzer" in line
+                   for w in line.split() if w.endswith(".c")})
+
+
+def commit(paths):
+    """The commit the target was built at, and which of its sources (paths, the
+    headers under include/ and tests/) had uncommitted changes: other work in the
+    tree that the target does not build from is not counted."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], check=True,
                               capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--"]).returncode != 0
-        return head + ("-dirty" if dirty else "")
+        changed = subprocess.run(["git", "diff", "--name-only", "HEAD", "--", *paths, "include",
+                                  "tests/fuzz", "tests/unit"], check=True, capture_output=True,
+                                 text=True).stdout.split()
+        return head, [f for f in changed if f in paths or f.endswith(".h")]
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        return "unknown", []
 
 
 def run_one(build, target, runs, seconds):
@@ -49,13 +62,15 @@ def run_one(build, target, runs, seconds):
         cmd.append(f"FUZZ_LONG_SECONDS={seconds}")
     start = time.monotonic()
     rc = subprocess.run(cmd).returncode
+    head, changed = commit(sources(build, target))
     meta = {
         "rc": rc,
         "runs": runs or int(os.environ.get("FUZZ_RUNS", 10000000)),
         "seconds": seconds or int(os.environ.get("FUZZ_LONG_SECONDS", 3600)),
         "wall": round(time.monotonic() - start),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit(),
+        "commit": head + ("-dirty" if changed else ""),
+        "uncommitted": changed,
     }
     with open(os.path.join(longdir, f"{target}.json"), "w") as f:
         json.dump(meta, f)
@@ -66,7 +81,7 @@ def summarize(build, target):
     """A row from a target's log: what libFuzzer said it did, and the verdict."""
     longdir = os.path.join(build, "fuzz", "long")
     row = {"target": target, "execs": None, "secs": None, "rate": None, "cov": None,
-           "ft": None, "corp": None, "result": "not run"}
+           "ft": None, "corp": None, "result": "not run", "date": None, "commit": None}
     try:
         with open(os.path.join(longdir, f"{target}.log"), errors="replace") as f:
             lines = f.read().splitlines()
@@ -90,7 +105,11 @@ def summarize(build, target):
             artifact = m.group(1)
     if row["secs"] is None:
         row["secs"] = meta["wall"]
-    row.update(date=meta["date"], commit=meta["commit"])
+    row.update(date=meta["date"], commit=meta["commit"].replace("-dirty", "")[:7])
+    if meta.get("uncommitted"):
+        row["commit"] += " + uncommitted " + ", ".join(meta["uncommitted"])
+    elif meta["commit"].endswith("-dirty"):
+        row["commit"] += " (tree dirty)"
     if meta["rc"] != 0:
         row["result"] = "FAILED" + (f": {artifact}" if artifact else f" (exit {meta['rc']})")
     elif row["execs"] is None:
@@ -109,7 +128,7 @@ def fmt(v):
 def print_table(rows, markdown):
     cols = [("target", "target"), ("execs", "executions"), ("secs", "time (s)"),
             ("rate", "exec/s"), ("cov", "cov"), ("ft", "ft"), ("corp", "corpus"),
-            ("result", "result")]
+            ("result", "result"), ("date", "date"), ("commit", "commit")]
     table = [[title for _, title in cols]] + [[fmt(r[k]) for k, _ in cols] for r in rows]
     if markdown:
         for i, cells in enumerate(table):
@@ -119,7 +138,7 @@ def print_table(rows, markdown):
         return
     widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
     for cells in table:
-        print("  ".join(c.ljust(w) if i in (0, 7) else c.rjust(w)
+        print("  ".join(c.ljust(w) if i in (0, 7, 8, 9) else c.rjust(w)
                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip())
 
 
