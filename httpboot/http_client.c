@@ -673,9 +673,25 @@ int http_get_run(struct http_get *g, const char *url)
 			     (unsigned long long)(t->now(t->ctx) - cut_ms),
 			     (unsigned long long)from);
 		resuming = away = false;
-		if (io == HTTP_IO_IDLE)
+		bool idle = io == HTTP_IO_IDLE || io == HTTP_IO_GAP;
+		if (idle && rx->state == HTTP_RX_BODY &&
+		    (io == HTTP_IO_GAP || rx->have - from >= HTTP_RESUME_PROGRESS)) {
+			/* A body that stopped while later bytes wait behind a
+			 * gap, or after it flowed: on a lossy network the
+			 * sender may be waiting out a retransmission timer it
+			 * doubled after each loss in a row (RFC 6298 s.5.5:
+			 * 6.4 s after five from 200 ms, more when the round
+			 * trip varies). A new connection starts with a fresh
+			 * timer; resume on it. A server that stalls early with
+			 * nothing missing still gets the line below. */
+			rx_fail(rx, FETCH_TIMEOUT, "no data %sfor %d s after %llu bytes",
+				io == HTTP_IO_GAP ? "past a gap " : "", HTTP_IDLE_MS / 1000,
+				(unsigned long long)rx->have);
+			rx->cut = true;
+		} else if (idle) {
 			return get_fail(g, FETCH_TIMEOUT, "no data for %d s (after %llu bytes)",
 					HTTP_IDLE_MS / 1000, (unsigned long long)rx->have);
+		}
 		if (rx->state == HTTP_RX_FAILED) {
 			/* RFC 9112 s.9.3.1: a kept connection the server closed
 			 * meanwhile; a GET may be retried on a new one. */

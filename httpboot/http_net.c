@@ -21,6 +21,21 @@
 #define ACK_EVERY	   32
 #define ACK_EVERY_UNSCALED 8
 
+/* Retransmission timers for what we send (SYN, requests): lwIP 2.1.3
+ * starts every connection at a 3 s RTO and keeps a SYN's fixed (tcp_alloc,
+ * tcp_slowtmr), so on a lossy network each lost SYN, SYN-ACK or request
+ * cost a boot 3 s, and 3 SYNs were all that fit in HTTP_CONNECT_MS. A boot
+ * server is on the LAN: SYNs start at 500 ms and double to 2 s (RFC 6298
+ * s.5.5's backoff; 7 fit in 10 s), and a request sent before any RTT
+ * sample is retransmitted after 400 ms (lwIP's estimator then adapts it
+ * from the samples, RFC 6298 s.2.2). RFC 6298 s.2.1 asks for 1 s on the
+ * Internet; iPXE's floor is 250 ms, Linux's 200 ms. In slow-timer ticks. */
+#define SYN_RTO_MS     500
+#define SYN_RTO_MAX_MS 2000
+#define FIRST_RTO_MS   400
+#define SLOW_TICK_MS   (2 * TCP_TMR_INTERVAL) /* lwIP's TCP_SLOW_INTERVAL (tcp_priv.h) */
+#define RTO_TICKS(ms)  ((s16_t)(((ms) + SLOW_TICK_MS - 1) / SLOW_TICK_MS))
+
 struct http_conn {
 	struct tcp_pcb *pcb; /* NULL: slot free */
 	char host[FETCH_HOST_LEN];
@@ -235,6 +250,16 @@ static struct http_conn *conn_slot(void)
 	return old;
 }
 
+/* The RTO after n SYN retransmissions: doubling from SYN_RTO_MS, capped. */
+static s16_t syn_rto(unsigned n)
+{
+	unsigned ms = SYN_RTO_MS;
+
+	while (n-- && ms < SYN_RTO_MAX_MS)
+		ms *= 2;
+	return RTO_TICKS(ms < SYN_RTO_MAX_MS ? ms : SYN_RTO_MAX_MS);
+}
+
 static int net_open(void *ctx, const struct fetch_url *u, bool fresh, bool *reused,
 		    enum fetch_err *err, char *why, size_t cap)
 {
@@ -265,10 +290,15 @@ static int net_open(void *ctx, const struct fetch_url *u, bool fresh, bool *reus
 	tcp_recv(c->pcb, conn_recv);
 	tcp_err(c->pcb, conn_err);
 	tcp_nagle_disable(c->pcb);
+	c->pcb->rto = RTO_TICKS(SYN_RTO_MS);
+	c->pcb->sv = RTO_TICKS(FIRST_RTO_MS);
 	err_t e = tcp_connect(c->pcb, &ip, c->port, conn_connected);
 	uint64_t end = clock_ms() + HTTP_CONNECT_MS;
-	while (e == ERR_OK && !c->connected && c->pcb && clock_ms() < end)
+	while (e == ERR_OK && !c->connected && c->pcb && clock_ms() < end) {
 		net_poll();
+		if (c->pcb && c->pcb->state == SYN_SENT) /* lwIP does not back a SYN off */
+			c->pcb->rto = syn_rto(c->pcb->nrtx);
+	}
 	if (e != ERR_OK || !c->connected) {
 		char a[IPADDR_STRLEN_MAX];
 		ipaddr_ntoa_r(&ip, a, sizeof(a));
@@ -363,7 +393,7 @@ static enum http_io net_run(void *ctx, struct http_rx *rx)
 			c->last_rx_ms = now;
 		}
 		if (receiving(rx) && now - c->last_rx_ms > HTTP_IDLE_MS) {
-			io = HTTP_IO_IDLE;
+			io = c->pcb && c->pcb->ooseq ? HTTP_IO_GAP : HTTP_IO_IDLE;
 			break;
 		}
 		progress(n, rx, now);

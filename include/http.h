@@ -110,6 +110,8 @@ enum http_io {
 	HTTP_IO_EOF,   /* the server closed the connection (FIN) */
 	HTTP_IO_RESET, /* the connection was reset or broke */
 	HTTP_IO_IDLE,  /* nothing arrived for the idle timeout */
+	HTTP_IO_GAP,   /* the same, while later bytes wait behind a gap the sender
+			* has not filled: a loss it is still trying to repair */
 };
 
 struct http_transport {

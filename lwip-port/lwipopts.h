@@ -100,6 +100,10 @@ void lwip_port_free(void *p);
 #define LWIP_TCP_SACK_OUT 1
 #define LWIP_TCP_MAX_SACK_NUM 4
 #define TCP_TMR_INTERVAL 100
+/* SYNs: the HTTP client backs them off itself from 500 ms (http_net.c),
+ * so 7 fit in its 10 s connect bound; lwIP's default of 6 retransmissions
+ * would abort the 7th with ERR_ABRT before that bound says "no answer". */
+#define TCP_SYNMAXRTX 12
 
 /* Checksums in software, but per netif (lwip-port/netif_snp.c): a
  * received frame whose checksum the virtio-net device vouched for

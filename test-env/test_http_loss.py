@@ -150,6 +150,8 @@ class Boot:
 
     def __init__(self, r, took, lost, tcp, nginx):
         self.r, self.took, self.lost, self.tcp, self.nginx = r, took, lost, tcp, nginx
+        ms = r.value(r"leaving wireboot (\d+) ms after entry")
+        self.fw = int(ms) / 1000 if ms and took else None  # the firmware's own part
 
 
 def boot_once(permille, entry, work, name, die_mid_body=False, config=""):

@@ -909,6 +909,63 @@ static void test_stall_is_a_timeout(void **state)
 	assert_int_equal(F.aborts, 1);
 }
 
+static void test_stall_after_progress_resumes_on_a_new_connection(void **state)
+{
+	/* HTTP_RESUME_PROGRESS bytes, then silence: a sender backing off
+	 * on a lossy network; resumed once, and a resume that stalls
+	 * before making progress is the timeout line. */
+	size_t len = 2 * HTTP_RESUME_PROGRESS;
+	uint8_t *file = make_file(len);
+
+	script_msg(fmt_head("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", len), file,
+		   HTTP_RESUME_PROGRESS, HTTP_IO_IDLE, 0);
+	script_msg(fmt_head("HTTP/1.1 206 Partial Content\r\nContent-Range: bytes %zu-%zu/%zu"
+			    "\r\nContent-Length: %zu\r\n\r\n",
+			    (size_t)HTTP_RESUME_PROGRESS, len - 1, len, len - HTTP_RESUME_PROGRESS),
+		   file + HTTP_RESUME_PROGRESS, 1000, HTTP_IO_IDLE, 0);
+	assert_int_equal(get("http://h/f"), -1);
+	assert_int_equal(G.err, FETCH_TIMEOUT);
+	assert_int_equal(G.resumes_total, 1);
+	assert_int_equal(F.fresh_opens, 1);
+	assert_int_equal(F.aborts, 2); /* each stalled connection is cut off */
+	assert_string_equal(F.notes[0], "no data for 10 s after 262144 bytes; resuming from byte "
+					"262144 (1 of 3)");
+	assert_non_null(strstr(F.requests[1], "Range: bytes=262144-"));
+	assert_string_equal(G.why, "no data for 10 s (after 263144 bytes)");
+	free(file);
+}
+
+static void test_stall_after_progress_then_the_rest(void **state)
+{
+	size_t len = 3 * HTTP_RESUME_PROGRESS;
+	uint8_t *file = make_file(len);
+
+	script_cuts(file, len, HTTP_RESUME_PROGRESS, 2);
+	F.steps[0].end = HTTP_IO_IDLE;
+	F.steps[1].end = HTTP_IO_IDLE;
+	assert_int_equal(get("http://h/f"), 0);
+	assert_got(file, len);
+	assert_int_equal(G.resumes_total, 2);
+	free(file);
+}
+
+static void test_stall_behind_a_gap_resumes_at_once(void **state)
+{
+	/* Little arrived in order, later bytes wait behind a lost one: a
+	 * loss the sender has not repaired in 10 s, not a server stall. */
+	size_t len = 50000;
+	uint8_t *file = make_file(len);
+
+	script_cuts(file, len, 1000, 1);
+	F.steps[0].end = HTTP_IO_GAP;
+	assert_int_equal(get("http://h/f"), 0);
+	assert_got(file, len);
+	assert_int_equal(G.resumes_total, 1);
+	assert_string_equal(F.notes[0], "no data past a gap for 10 s after 1000 bytes; resuming "
+					"from byte 1000 (1 of 3)");
+	free(file);
+}
+
 static void test_stale_kept_connection_is_retried_once_on_a_new_one(void **state)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -1010,6 +1067,9 @@ int main(void)
 	    T(test_first_connection_refused_fails_at_once),
 	    T(test_close_delimited_206_is_bounded_by_content_range),
 	    T(test_stall_is_a_timeout),
+	    T(test_stall_after_progress_resumes_on_a_new_connection),
+	    T(test_stall_after_progress_then_the_rest),
+	    T(test_stall_behind_a_gap_resumes_at_once),
 	    T(test_stale_kept_connection_is_retried_once_on_a_new_one),
 	    T(test_new_connection_closed_before_answer_fails),
 	    T(test_open_failure_is_reported),
