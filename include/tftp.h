@@ -50,6 +50,13 @@
  * the host's scheduling. */
 #define TFTP_HPA_GIVE_UP_PERIODS 63
 #define TFTP_GONE_MARGIN_MS	 1000
+/* The utimeout a fallback asks of a lock-step server: twice our timer,
+ * within these. tftp-hpa resends a lost block only on this timer, so each
+ * loss costs one; 63 of them without an ACK and it gives up (3.15 s at
+ * 50 ms); at 100 ms at most, 126 of them + the margin (13.6 s) still tell
+ * its exit sooner than TFTP_GIVE_UP_MS. */
+#define TFTP_MIN_UTIMEOUT_MS 50
+#define TFTP_MAX_UTIMEOUT_MS 100
 
 /* Blocks larger than a frame travel as IP fragments: one lost fragment loses
  * the block. After this many losses, when they are at least 1 in
@@ -133,6 +140,7 @@ struct tftp_xfer {
 	unsigned stop_restarts;		  /* those after the server stopped (TFTP_MAX_RESTARTS) */
 	uint64_t stopped_at;		  /* bytes in order when the server last stopped */
 	bool stop_quiet;		  /* and it had sent nothing since the last new block */
+	uint64_t stop_silence_ms;	  /* and no new block had come for this long */
 	uint64_t last_srv_ms;		  /* the last datagram from the server's port */
 	uint16_t req_blksize, req_window; /* what the current request asks */
 	uint32_t req_utimeout_us;	  /* tftp-hpa's server timer, asked on fallback */

@@ -225,6 +225,7 @@ void tftp_start(struct tftp_xfer *x, uint64_t now)
 	x->stop_restarts = 0;
 	x->stopped_at = 0;
 	x->stop_quiet = false;
+	x->stop_silence_ms = 0;
 	x->last_srv_ms = now;
 	x->old_tid = 0;
 	x->kept = 0;
@@ -261,9 +262,10 @@ static bool maybe_fall_back(struct tftp_xfer *x)
 	x->req_blksize = x->fit_blksize;
 	x->req_window = (uint16_t)(win > 1 ? win : 0);
 	if (x->window <= 1) {
-		/* tftp-hpa gives up after 63 of these without an ACK: 3 s at 50 ms. */
 		uint32_t ut = 2 * x->rto_ms;
-		ut = ut < 50 ? 50 : ut > 1000 ? 1000 : ut;
+		ut = ut < TFTP_MIN_UTIMEOUT_MS	 ? TFTP_MIN_UTIMEOUT_MS
+		     : ut > TFTP_MAX_UTIMEOUT_MS ? TFTP_MAX_UTIMEOUT_MS
+						 : ut;
 		x->req_utimeout_us = ut * 1000;
 	}
 	request(x);
@@ -571,6 +573,7 @@ static bool maybe_restart(struct tftp_xfer *x)
 	x->old_tid = x->tid;
 	x->stopped_at = x->bytes;
 	x->stop_quiet = !x->rx_since_progress;
+	x->stop_silence_ms = x->now - x->progress_ms;
 	if (x->bytes > x->kept)
 		x->kept = x->bytes;
 	x->old_tsize = x->tsize;
@@ -639,6 +642,10 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 	if (x->state != TFTP_REQUESTING && x->state != TFTP_RECEIVING)
 		return;
 	x->now = now;
+	if (server_gone(x)) {
+		give_up(x);
+		return;
+	}
 	if (now - x->last_rx_ms < x->timeout_ms)
 		return;
 	if (x->state == TFTP_REQUESTING && !x->restarts &&
@@ -647,8 +654,7 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 		return;
 	}
 	if (x->state == TFTP_RECEIVING || x->restarts) {
-		if ((x->retries >= TFTP_RETRIES && now - x->progress_ms >= TFTP_GIVE_UP_MS) ||
-		    server_gone(x)) {
+		if (x->retries >= TFTP_RETRIES && now - x->progress_ms >= TFTP_GIVE_UP_MS) {
 			give_up(x);
 			return;
 		}

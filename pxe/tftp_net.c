@@ -173,13 +173,16 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 			format_size(at, sizeof(at), r.x.stopped_at);
 			format_size(total, sizeof(total), r.x.old_tsize);
 			format_size(held, sizeof(held), r.x.kept);
-			log_info("tftp: %s:%s: %s at %s%s%s; asking again (restart %u of %u), "
-				 "the %s held are compared, not stored twice",
-				 srv, file,
-				 r.x.stop_quiet ? "the server stopped sending"
-						: "nothing new came from the server",
-				 at, r.x.old_has_tsize ? " of " : "",
-				 r.x.old_has_tsize ? total : "", stops, TFTP_MAX_RESTARTS, held);
+			log_info(
+			    "tftp: %s:%s: %s at %s%s%s, no block for %llu.%llu s; asking again "
+			    "(restart %u of %u), the %s held are compared, not stored twice",
+			    srv, file,
+			    r.x.stop_quiet ? "the server stopped sending"
+					   : "nothing new came from the server",
+			    at, r.x.old_has_tsize ? " of " : "", r.x.old_has_tsize ? total : "",
+			    (unsigned long long)(r.x.stop_silence_ms / 1000),
+			    (unsigned long long)(r.x.stop_silence_ms % 1000 / 100), stops,
+			    TFTP_MAX_RESTARTS, held);
 		} else if (r.x.restarts != restarts) {
 			char held[24];
 			restarts = r.x.restarts;
@@ -189,12 +192,18 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 				 srv, file, r.x.blksize, r.x.req_blksize, held);
 		}
 		if (now >= next_progress && r.x.state == TFTP_RECEIVING) {
-			char got[24], total[24], rt[24];
+			char got[24], total[24], rt[24], cmp[48] = "";
 			format_size(got, sizeof(got), tftp_bytes_held(&r.x));
 			format_size(total, sizeof(total), r.x.tsize);
 			format_rate(rt, sizeof(rt), r.x.bytes, now - t0);
-			log_info("tftp: %s:%s %s%s%s, %s", srv, file, got,
-				 r.x.has_tsize ? " of " : "", r.x.has_tsize ? total : "", rt);
+			if (r.x.stop_restarts && r.x.bytes < r.x.kept) {
+				char done[24];
+				format_size(done, sizeof(done), r.x.bytes);
+				format_buf(cmp, sizeof(cmp), " (restart %u: %s compared)",
+					   r.x.stop_restarts, done);
+			}
+			log_info("tftp: %s:%s %s%s%s%s, %s", srv, file, got,
+				 r.x.has_tsize ? " of " : "", r.x.has_tsize ? total : "", cmp, rt);
 			next_progress = now + PROGRESS_EVERY_MS;
 		}
 	}
@@ -224,10 +233,12 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	char sz[24], rt[24];
 	format_size(sz, sizeof(sz), r.x.bytes);
 	format_rate(rt, sizeof(rt), r.x.bytes, ms);
-	char again[32] = "";
+	char again[32] = "", timer[32] = "";
 	if (r.x.stop_restarts)
 		format_buf(again, sizeof(again), ", %u restart%s", r.x.stop_restarts,
 			   r.x.stop_restarts == 1 ? "" : "s");
+	if (r.x.utimeout_us)
+		format_buf(timer, sizeof(timer), ", server timer %u ms", r.x.utimeout_us / 1000);
 	log_info("tftp: %s:%s %s in %llu ms, %s (blksize %u, windowsize %u%s%s)", srv, file, sz,
 		 (unsigned long long)ms, rt, r.x.blksize, r.x.window,
 		 r.x.has_tsize ? ", tsize" : "", again);
@@ -237,8 +248,7 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 			 srv, file, (unsigned long long)r.x.dups,
 			 (unsigned long long)r.x.out_of_order, (unsigned long long)r.x.retransmits,
 			 (unsigned long long)r.x.fast_acks, (unsigned long long)r.x.losses,
-			 (r.x.srtt8 + 7) / 8, r.x.rto_ms,
-			 r.x.utimeout_us ? ", server timer set" : "");
+			 (r.x.srtt8 + 7) / 8, r.x.rto_ms, timer);
 	if (log_get_level() >= LOG_DEBUG)
 		log_debug("tftp: %s:%s crc32 %#010x", srv, file, crc32(0, r.x.buf, r.x.bytes));
 	out->data = r.x.buf;

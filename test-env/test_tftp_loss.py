@@ -161,7 +161,8 @@ def test_boot_under_loss(server, permille, tmp_path, vm_name):
 
 
 RESTART_LINE = (r"tftp: 192\.168\.77\.1:vmlinuz: the server stopped sending at (\S+ \S+) of "
-                r"(\S+ \S+); asking again \(restart 1 of (\d+)\), the \S+ \S+ held are compared")
+                r"(\S+ \S+), no block for ([\d.]+) s; asking again \(restart 1 of (\d+)\), "
+                r"the \S+ \S+ held are compared")
 
 
 def kill_server(p):
@@ -219,9 +220,80 @@ def test_tftp_server_killed_mid_kernel_boot_asks_again(tmp_path, vm_name):
     # It stopped part-way, where the kill was.
     held = re.search(RESTART_LINE, again[0])
     assert held.group(2) == "7.8 MiB" and held.group(1) != "0 KiB"
+    # atftpd grants no utimeout: 15 s without a block (and 6 retransmissions).
+    assert 15.0 <= float(held.group(3)) < 18.0
     assert r.lines(r"tftp: 192\.168\.77\.1:vmlinuz 7\.8 MiB in \d+ ms, .*, 1 restart\)")
     assert not r.lines(r"gave up after")
     assert r.exit_code == 0
+
+
+def transfer_children(tree, listener):
+    """tftp-hpa's per-transfer processes for this tree: not the listener."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and int(d.name) != listener:
+            try:
+                cmd = (d / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if str(tree).encode() in cmd and cmd[0].endswith(b"in.tftpd"):
+                pids.append(int(d.name))
+    return pids
+
+
+@needs_lab
+@needs_nft
+def test_tftp_hpa_transfer_exit_is_seen_from_its_utimeout(tmp_path, vm_name):
+    """tftp-hpa's process for the kernel exits mid-file, as it does when a
+    block's 6 sends are lost. Frames are dropped (5%) until the client has
+    fallen back to frame-sized blocks and asked tftp-hpa for utimeout, then
+    the network is clean: the client knows the server's timer and asks
+    again about 126 x 50-60 ms + 1 s after the last block (7-9 s), not 15 s."""
+    if not (DEMO / "vmlinuz").exists():
+        pytest.fail("build/demo is missing: make test builds it (make demo)")
+    tree = tmp_path / "root"
+    make_tree(tree, vm_name)
+    (tmp_path / "d").mkdir()
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, dnsmasq_argv(tmp_path / "d", boot="pxelinux.0"),
+                  log=tmp_path / "dnsmasq.log")
+        tftpd = lan.spawn(srv, tftp_argv("tftp-hpa", tree), log=tmp_path / "tftpd.log")
+        time.sleep(0.3)
+        drop_frames(lan, 50)
+        vm = Vm(entry="pvh", memory="512M", name=vm_name, config="dhcp_timeout=60\n",
+                netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        run = vm.start(netns=lan.ns)
+        # The first file that loses its big blocks (pxelinux.cfg/default, or
+        # the kernel) falls back; later files ask for 1468 x utimeout at once.
+        fell = run.wait_for(r"65464-byte blocks .* asking again for 1468-byte", 300)
+        subprocess.run(["ip", "netns", "exec", lan.ns, "nft", "delete", "table", "bridge",
+                        "wbloss"], check=True, capture_output=True)
+        seen = fell and run.wait_for(r"tftp: 192\.168\.77\.1:vmlinuz [1-9][\d.]* MiB of ", 300)
+        killed, again = [], None
+        if seen:
+            killed = transfer_children(tree, tftpd.pid)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+            again = run.wait_for(RESTART_LINE, 60)
+        r = run.finish(timeout=BOOT_TIMEOUT)
+    kill_strays(tree)
+    assert fell, f"no fallback to frame-sized blocks at 5% loss; see {r.log}"
+    assert seen and killed, f"no kernel progress, or no transfer process to kill; see {r.log}"
+    assert again, f"no restart line; see {r.log}"
+    # The server's timer, as granted: 50-100 ms (twice ours, within those).
+    timer = r.value(r"vmlinuz \d+ duplicate, .*, server timer (\d+) ms")
+    assert timer and 50 <= int(timer) <= 100, r.lines(r"vmlinuz \d+ duplicate")
+    # Seen 126 of its periods + 1 s after the last block (7.3-13.6 s), as
+    # soon as due; 15 s would be the rule without utimeout.
+    silence, due = float(again.group(3)), (126 * int(timer) + 1000) / 1000
+    # (The line cuts to tenths.)
+    assert due - 0.1 <= silence < due + 0.5, f"{silence} s without a block, due at {due} s"
+    m = re.search(MARKER, r.output)
+    assert m and f"wb.token={vm_name}" in m.group(1).split(), f"no marker; see {r.log}"
+    assert r.lines(r"vmlinuz 7\.8 MiB in \d+ ms, .*, 1 restart\)")
+    assert not r.lines(r"gave up after")
 
 
 ALL = [(s, p) for p in (0, 50, 200) for s in ("atftpd", "tftp-hpa")]

@@ -126,6 +126,7 @@ static void test_server_stops_mid_file_restart_completes(void **state)
 	assert_int_equal(m->x.stopped_at, 5 * 512);
 	assert_int_equal(m->x.kept, 5 * 512);
 	assert_true(m->x.stop_quiet);
+	assert_int_equal(m->x.stop_silence_ms, first_tick_past(TFTP_GIVE_UP_MS));
 	assert_int_equal(stored_twice, 0);
 	done(m, file);
 }
@@ -300,6 +301,66 @@ static void test_granted_utimeout_detects_the_stop_sooner(void **state)
 	done(m, file);
 }
 
+/* The exit is seen as soon as it is due, not at our next timer: the
+ * firmware calls tftp_tick() on every pass of its poll loop. */
+static void test_utimeout_exit_is_seen_when_due(void **state)
+{
+	uint8_t *file = make_file(5000);
+	struct sim *m = watched_sim(file, 5000, 512, 0);
+	uint64_t gone = 2 * TFTP_HPA_GIVE_UP_PERIODS * 50 + TFTP_GONE_MARGIN_MS;
+
+	m->x.want_utimeout_us = 50000;
+	m->k.grant_utimeout = true;
+	m->k.stop_after = 5;
+	m->k.stop_once = true;
+	tftp_start(&m->x, S);
+	while (m->qt != m->qh) /* the instant network: blocks 1-5 at S */
+		sim_deliver(m);
+	assert_int_equal(m->x.bytes, 5 * 512);
+	assert_int_equal(m->x.progress_ms, S);
+	for (uint64_t t = S + 1; t < S + gone; t += 7) {
+		m->now = t;
+		tftp_tick(&m->x, t);
+	}
+	m->now = S + gone - 1;
+	tftp_tick(&m->x, m->now);
+	assert_int_equal(m->rrqs, 1);
+	m->now = S + gone;
+	tftp_tick(&m->x, m->now);
+	assert_int_equal(m->rrqs, 2);
+	assert_int_equal(m->x.stop_silence_ms, gone);
+	assert_int_equal(m->x.state, TFTP_REQUESTING);
+	done(m, file);
+}
+
+/* The utimeout a fallback asks is twice our timer within 50..100 ms: a
+ * slow round trip (600 ms timer) asks 100 ms, whose exit (126 x 100 ms +
+ * 1 s) is still seen sooner than the 15 s rule. */
+static void test_fallback_utimeout_is_capped(void **state)
+{
+	size_t len = 64 * 1024;
+	uint8_t *file = make_file(len);
+	struct sim *m = watched_sim(file, len, 8192, 0);
+
+	m->k.loss_permille = 50;
+	m->k.seed = 7;
+	m->k.frag_mtu = 1500;
+	m->k.new_port_per_rrq = true;
+	m->k.delay_ms = 100; /* a 200 ms round trip: timer 200 + 4 x 100 */
+	m->x.fit_blksize = 1468;
+	m->x.seed_rtt_ms = 200;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_true(m->x.fell_back);
+	static const uint8_t rrq2[] =
+	    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0utimeout\000100000";
+	assert_int_equal(m->rrq_len[1], sizeof(rrq2));
+	assert_memory_equal(m->rrq[1], rrq2, sizeof(rrq2));
+	assert_true(2 * TFTP_HPA_GIVE_UP_PERIODS * TFTP_MAX_UTIMEOUT_MS + TFTP_GONE_MARGIN_MS <
+		    TFTP_GIVE_UP_MS);
+	done(m, file);
+}
+
 /* A model of tftp-hpa (utimeout as its timer, 6 sends a block, duplicate
  * ACKs ignored) on a link losing 30% of frames each way: in some seeds the
  * server gives a block up (all 6 sends lost); every transfer still ends
@@ -347,6 +408,8 @@ int main(void)
 	    cmocka_unit_test(test_restart_budget_runs_out),
 	    cmocka_unit_test(test_restart_with_a_changed_file_fails),
 	    cmocka_unit_test(test_granted_utimeout_detects_the_stop_sooner),
+	    cmocka_unit_test(test_utimeout_exit_is_seen_when_due),
+	    cmocka_unit_test(test_fallback_utimeout_is_capped),
 	    cmocka_unit_test(test_tftp_hpa_model_under_loss_completes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
