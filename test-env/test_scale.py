@@ -78,10 +78,10 @@ def make_tree(root, token):
     os.chmod(root, 0o755)
 
 
-def atftpd_argv(root):
+def atftpd_argv(root, *extra):
     """atftpd logging each request (level 6) to stdout."""
     return [str(ATFTPD), "--daemon", "--no-fork", "--bind-address", SERVER, "--user",
-            "root.root", "--verbose=6", "--logfile", "-", str(root)]
+            "root.root", "--verbose=6", "--logfile", "-", *extra, str(root)]
 
 
 def process_cpu_seconds(pid, stat_fields):
@@ -124,8 +124,9 @@ def children_cpu():
     return ru.ru_utime + ru.ru_stime
 
 
-def boot_at_once(n, work, token, entries=("pvh", "rom")):
-    """Start n VMs at once against one dnsmasq + atftpd; wait for all.
+def boot_at_once(n, work, token, entries=("pvh", "rom"), config=None, tftpd_extra=()):
+    """Start n VMs at once against one dnsmasq + atftpd (tftpd_extra: more
+    atftpd options; config: wireboot's fw_cfg settings); wait for all.
     Returns a dict: results [(vm, Result)], the server logs, the server's
     link and CPU deltas, the per-tap counters, QEMU CPU, wall time."""
     tree = work / "root"
@@ -136,11 +137,12 @@ def boot_at_once(n, work, token, entries=("pvh", "rom")):
         srv = lan.host("srv", SERVER)
         lan.spawn(srv, dnsmasq_argv(work / "d", dhcp_range=DHCP_RANGE, boot="pxelinux.0"),
                   log=dlog)
-        lan.spawn(srv, atftpd_argv(tree), log=tlog)
+        lan.spawn(srv, atftpd_argv(tree, *tftpd_extra), log=tlog)
         time.sleep(0.5)
         link0, cpu0 = link_stats(srv, "eth0"), ns_cpu_seconds(srv)
         qemu0 = children_cpu()
         vms = [Vm(entry=entries[i % len(entries)], memory="256M", name=f"{token}-{i:02d}",
+                  config=config,
                   netdevs=[f"tap,id=n0,ifname={lan.taps[i]},script=no,downscript=no"],
                   nics=[f"virtio-net-pci,netdev=n0,mac={vm_mac(i)}"]) for i in range(n)]
         load = os.getloadavg()[0]
@@ -272,13 +274,14 @@ def cost_line(c):
             f"{c['fetch_ms_max']:.0f} max")
 
 
-def run_rounds(count, rounds, base, token):
-    """rounds rounds of count VMs; yields (round, run, failures, cost)."""
+def run_rounds(count, rounds, base, token, **how):
+    """rounds rounds of count VMs (how: boot_at_once's options); yields
+    (round, run, failures, cost)."""
     for k in range(rounds):
         work = base / f"r{k}"
         work.mkdir(parents=True)
         tok = f"{token}-r{k}"
-        run = boot_at_once(count, work, tok)
+        run = boot_at_once(count, work, tok, **how)
         run["token"] = tok
         failures, _ = check_round(run)
         yield k, run, failures, cost(run)
