@@ -60,9 +60,11 @@ def run_one(build, target, runs, seconds):
         cmd.append(f"FUZZ_RUNS={runs}")
     if seconds:
         cmd.append(f"FUZZ_LONG_SECONDS={seconds}")
+    # The tree as make builds it, at the start: a run can last an hour while
+    # other work is committed.
+    head, changed = commit(sources(build, target))
     start = time.monotonic()
     rc = subprocess.run(cmd).returncode
-    head, changed = commit(sources(build, target))
     meta = {
         "rc": rc,
         "runs": runs or int(os.environ.get("FUZZ_RUNS", 10000000)),
