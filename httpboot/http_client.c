@@ -675,7 +675,8 @@ int http_get_run(struct http_get *g, const char *url)
 		resuming = away = false;
 		bool idle = io == HTTP_IO_IDLE || io == HTTP_IO_GAP;
 		if (idle && rx->state == HTTP_RX_BODY &&
-		    (io == HTTP_IO_GAP || rx->have - from >= HTTP_RESUME_PROGRESS)) {
+		    (io == HTTP_IO_GAP ||
+		     (rx->have > from && rx->have - from >= HTTP_RESUME_PROGRESS))) {
 			/* A body that stopped while later bytes wait behind a
 			 * gap, or after it flowed: on a lossy network the
 			 * sender may be waiting out a retransmission timer it

@@ -966,6 +966,22 @@ static void test_stall_behind_a_gap_resumes_at_once(void **state)
 	free(file);
 }
 
+static void test_stall_after_range_ignored_is_not_progress(void **state)
+{
+	/* The resume's answer starts over (Range ignored) and stalls before
+	 * it is back where the cut was: no progress, so the line. */
+	size_t len = 600000;
+	uint8_t *file = make_file(len);
+	const char *h = fmt_head("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", len);
+
+	script_msg(h, file, 300000, HTTP_IO_EOF, 0);
+	script_msg(h, file, 1000, HTTP_IO_IDLE, 0);
+	assert_int_equal(get("http://h/f"), -1);
+	assert_string_equal(G.why, "no data for 10 s (after 1000 bytes)");
+	assert_int_equal(F.nreq, 2);
+	free(file);
+}
+
 static void test_stale_kept_connection_is_retried_once_on_a_new_one(void **state)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -1070,6 +1086,7 @@ int main(void)
 	    T(test_stall_after_progress_resumes_on_a_new_connection),
 	    T(test_stall_after_progress_then_the_rest),
 	    T(test_stall_behind_a_gap_resumes_at_once),
+	    T(test_stall_after_range_ignored_is_not_progress),
 	    T(test_stale_kept_connection_is_retried_once_on_a_new_one),
 	    T(test_new_connection_closed_before_answer_fails),
 	    T(test_open_failure_is_reported),
