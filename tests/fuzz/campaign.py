@@ -9,8 +9,8 @@ print one row per target: executions, time, exec/s, coverage and result.
 
 Each run leaves $BUILD/fuzz/long/<target>.log (libFuzzer's output, ending in
 its `#N DONE cov: ...` line and final stats) and <target>.json (exit status,
-the bounds it ran with, wall time, date, commit, and which of the target's
-own sources had uncommitted changes when it was built). The exit status is 1 if
+the bounds it ran with, wall time, the date and commit it started at, and
+which of the target's own sources had uncommitted changes then). The exit status is 1 if
 any target crashed, leaked, timed out or reported anything."""
 
 import argparse
@@ -63,6 +63,7 @@ def run_one(build, target, runs, seconds):
     # The tree as make builds it, at the start: a run can last an hour while
     # other work is committed.
     head, changed = commit(sources(build, target))
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     start = time.monotonic()
     rc = subprocess.run(cmd).returncode
     meta = {
@@ -70,7 +71,7 @@ def run_one(build, target, runs, seconds):
         "runs": runs or int(os.environ.get("FUZZ_RUNS", 10000000)),
         "seconds": seconds or int(os.environ.get("FUZZ_LONG_SECONDS", 3600)),
         "wall": round(time.monotonic() - start),
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": date,
         "commit": head + ("-dirty" if changed else ""),
         "uncommitted": changed,
     }
