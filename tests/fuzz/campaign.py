@@ -29,24 +29,31 @@ ARTIFACT = re.compile(r"Test unit written to (\S+)")
 
 
 def sources(build, target):
-    """The .c files make builds a target from: its harness and the firmware sources."""
+    """The files a target is built from: its harness, the firmware sources and
+    every header they include (the compiler's own list, from make's command)."""
     out = subprocess.run(["make", "--no-print-directory", "-n", "-B", f"BUILD={build}",
                           f"{build}/fuzz/{target}"], capture_output=True, text=True).stdout
-    return sorted({w for line in out.splitlines() if "-fsanitize=fuzzer" in line
-                   for w in line.split() if w.endswith(".c")})
+    cmd = next((line.split() for line in out.splitlines() if "-fsanitize=fuzzer" in line), None)
+    if not cmd or "-o" not in cmd:
+        return []
+    i = cmd.index("-o")
+    deps = subprocess.run(cmd[:i] + ["-M"] + cmd[i + 2:], capture_output=True, text=True).stdout
+    top = os.getcwd() + os.sep
+    files = {os.path.normpath(w[len(top):] if w.startswith(top) else w)
+             for w in deps.replace("\\\n", " ").split() if not w.endswith(":")}
+    return sorted(f for f in files if not os.path.isabs(f))
 
 
 def commit(paths):
-    """The commit the target was built at, and which of its sources (paths, the
-    headers under include/ and tests/) had uncommitted changes: other work in the
-    tree that the target does not build from is not counted."""
+    """The commit the target is built at, and which of its files (paths) have
+    uncommitted changes: other work in the tree that the target does not build
+    from is not counted."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], check=True,
                               capture_output=True, text=True).stdout.strip()
-        changed = subprocess.run(["git", "diff", "--name-only", "HEAD", "--", *paths, "include",
-                                  "tests/fuzz", "tests/unit"], check=True, capture_output=True,
-                                 text=True).stdout.split()
-        return head, [f for f in changed if f in paths or f.endswith(".h")]
+        changed = subprocess.run(["git", "diff", "--name-only", "HEAD", "--", *paths],
+                                 check=True, capture_output=True, text=True).stdout.split()
+        return head, changed
     except (OSError, subprocess.CalledProcessError):
         return "unknown", []
 
