@@ -17,7 +17,7 @@ because it fails: tftp-hpa has no windowsize, recovers a lost block only by
 its own timer (utimeout, 50-60 ms once asked) and gives a block up (exits)
 after 6 sends. A boot takes 3-4 min at rest under TCG, 8 min at a load
 average of 15, and some block of the ~7000 can lose all 6 sends: the client
-then asks for the file again (a restart, up to 5 per file, the bytes held
+then asks for the file again (a restart, up to 8 per file, the bytes held
 compared), sooner than after 15 s when tftp-hpa granted utimeout (126 of its
 periods + 1 s). Such boots must still complete, with no "gave up" line.
 

@@ -205,10 +205,11 @@ static void test_restart_without_progress_fails(void **state)
  * time, but TFTP_MAX_RESTARTS restarts at most, then the transfer fails. */
 static void test_restart_budget_runs_out(void **state)
 {
-	uint8_t *file = make_file(40 * 512);
-	struct sim *m = watched_sim(file, 40 * 512, 512, 0);
+	uint8_t *file = make_file(80 * 512);
+	struct sim *m = watched_sim(file, 80 * 512, 512, 0);
 
 	m->k.stop_step = 2;
+	assert_true(2 * (1 + TFTP_MAX_RESTARTS) < 80);
 	sim_run(m);
 	assert_int_equal(m->x.state, TFTP_FAILED);
 	assert_int_equal(m->rrqs, 1 + TFTP_MAX_RESTARTS);
@@ -219,9 +220,9 @@ static void test_restart_budget_runs_out(void **state)
 	assert_int_equal(stored_twice, 0);
 	char why[160];
 	snprintf(why, sizeof(why),
-		 "gave up after %u retransmissions and %u restarts, 6 KiB of 20 KiB arrived, no "
+		 "gave up after %u retransmissions and %u restarts, %u KiB of 40 KiB arrived, no "
 		 "progress for 15.8 s; the server stopped sending, no restart left",
-		 12 * (1 + TFTP_MAX_RESTARTS), TFTP_MAX_RESTARTS);
+		 12 * (1 + TFTP_MAX_RESTARTS), TFTP_MAX_RESTARTS, 1 + TFTP_MAX_RESTARTS);
 	assert_failed(m, why);
 	done(m, file);
 }
