@@ -677,17 +677,18 @@ int http_get_run(struct http_get *g, const char *url)
 		if (idle && rx->state == HTTP_RX_BODY &&
 		    (io == HTTP_IO_GAP ||
 		     (rx->have > from && rx->have - from >= HTTP_RESUME_PROGRESS))) {
-			/* A body that stopped while later bytes wait behind a
-			 * gap, or after it flowed: on a lossy network the
-			 * sender may be waiting out a retransmission timer it
-			 * doubled after each loss in a row (RFC 6298 s.5.5:
-			 * 6.4 s after five from 200 ms, more when the round
-			 * trip varies). A new connection starts with a fresh
-			 * timer; resume on it. A server that stalls early with
-			 * nothing missing still gets the line below. */
-			rx_fail(rx, FETCH_TIMEOUT, "no data %sfor %d s after %llu bytes",
-				io == HTTP_IO_GAP ? "past a gap " : "", HTTP_IDLE_MS / 1000,
-				(unsigned long long)rx->have);
+			/* A body that stopped on a connection that was losing
+			 * segments, or after it flowed: the sender may be
+			 * waiting out a retransmission timer it doubled after
+			 * each loss in a row (RFC 6298 s.5.5: 6.4 s after five
+			 * from 200 ms, more when the round trip varies), and
+			 * it stays doubled while its retransmissions' ACKs are
+			 * lost. A new connection starts with a fresh timer;
+			 * resume on it. A server that stalls early on a clean
+			 * path still gets the line below. */
+			rx_fail(rx, FETCH_TIMEOUT, "no data for %d s after %llu bytes%s",
+				HTTP_IDLE_MS / 1000, (unsigned long long)rx->have,
+				io == HTTP_IO_GAP ? " (segments were being lost)" : "");
 			rx->cut = true;
 		} else if (idle) {
 			return get_fail(g, FETCH_TIMEOUT, "no data for %d s (after %llu bytes)",

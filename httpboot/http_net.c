@@ -374,6 +374,7 @@ static enum http_io net_run(void *ctx, struct http_rx *rx)
 	struct http_conn *c = n->c;
 	enum http_io io = HTTP_IO_DONE;
 	uint64_t seen = c->rx_bytes;
+	bool lossy = false; /* a gap seen in this response: segments are being lost */
 
 	c->rx = rx;
 	while (receiving(rx)) {
@@ -387,13 +388,14 @@ static enum http_io net_run(void *ctx, struct http_rx *rx)
 		}
 		net_poll();
 		ack_flush(c);
+		lossy = lossy || (c->pcb && c->pcb->ooseq);
 		uint64_t now = clock_ms();
 		if (c->rx_bytes != seen) { /* the idle clock restarts on every byte */
 			seen = c->rx_bytes;
 			c->last_rx_ms = now;
 		}
 		if (receiving(rx) && now - c->last_rx_ms > HTTP_IDLE_MS) {
-			io = c->pcb && c->pcb->ooseq ? HTTP_IO_GAP : HTTP_IO_IDLE;
+			io = lossy ? HTTP_IO_GAP : HTTP_IO_IDLE;
 			break;
 		}
 		progress(n, rx, now);

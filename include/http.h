@@ -16,20 +16,20 @@
 #include <http_chunked.h>
 #include <http_parse.h>
 
-#define HTTP_PORT	   80
-#define HTTP_MAX_REDIRECTS 8
-#define HTTP_MAX_RESUMES   3	 /* Range requests in a row that brought little (below) */
+#define HTTP_PORT	     80
+#define HTTP_MAX_REDIRECTS   8
+#define HTTP_MAX_RESUMES     3		 /* Range requests in a row that brought little (below) */
 #define HTTP_RESUME_PROGRESS (256 << 10) /* a resume that brought this much restarts the count */
 #define HTTP_RESUME_WAIT_MS  30000	 /* a server gone mid-body: how long we wait for it back */
 #define HTTP_RESUME_RETRY_MS 1000	 /* between connection attempts while it is away */
-#define HTTP_IDLE_MS	   10000 /* no byte for this long: the transfer stalled */
-#define HTTP_CONNECT_MS	   10000 /* SYN to established */
-#define HTTP_DNS_MS	   10000 /* a name to an address */
-#define HTTP_DRAIN_MAX	   65536 /* a redirect's or an error's body read to keep the connection */
-#define HTTP_FIRST_GROW	   (1 << 20) /* first buffer for a body of unknown length */
-#define HTTP_URL_MAX	   2304	     /* a URL we follow: a Location or a config's name */
-#define HTTP_REQUEST_MAX   (3 * HTTP_URL_MAX + 512)
-#define HTTP_WHY_LEN	   160
+#define HTTP_IDLE_MS	     10000	 /* no byte for this long: the transfer stalled */
+#define HTTP_CONNECT_MS	     10000	 /* SYN to established */
+#define HTTP_DNS_MS	     10000	 /* a name to an address */
+#define HTTP_DRAIN_MAX	     65536 /* a redirect's or an error's body read to keep the connection */
+#define HTTP_FIRST_GROW	     (1 << 20) /* first buffer for a body of unknown length */
+#define HTTP_URL_MAX	     2304      /* a URL we follow: a Location or a config's name */
+#define HTTP_REQUEST_MAX     (3 * HTTP_URL_MAX + 512)
+#define HTTP_WHY_LEN	     160
 
 /* The `http` row of the fetch layer's scheme table (http_net.c): GET u
  * into pages of MEM_LOADER_DATA. out->where is "host:path" (with
@@ -110,8 +110,8 @@ enum http_io {
 	HTTP_IO_EOF,   /* the server closed the connection (FIN) */
 	HTTP_IO_RESET, /* the connection was reset or broke */
 	HTTP_IO_IDLE,  /* nothing arrived for the idle timeout */
-	HTTP_IO_GAP,   /* the same, while later bytes wait behind a gap the sender
-			* has not filled: a loss it is still trying to repair */
+	HTTP_IO_GAP,   /* the same on a connection that lost segments during this
+			* response (out-of-order data seen): a sender backing off */
 };
 
 struct http_transport {
@@ -147,7 +147,7 @@ struct http_get {
 	unsigned resumes;	/* in a row, each bringing under HTTP_RESUME_PROGRESS bytes */
 	unsigned resumes_total; /* of this GET */
 	uint64_t resumed_from;	/* rx.have when the last resume asked */
-	struct http_rx rx; /* the caller sets max_size, grow, ctx; buf is the file */
+	struct http_rx rx;	/* the caller sets max_size, grow, ctx; buf is the file */
 	enum fetch_err err;
 	char why[HTTP_WHY_LEN];
 };

@@ -949,10 +949,10 @@ static void test_stall_after_progress_then_the_rest(void **state)
 	free(file);
 }
 
-static void test_stall_behind_a_gap_resumes_at_once(void **state)
+static void test_stall_on_a_lossy_connection_resumes_at_once(void **state)
 {
-	/* Little arrived in order, later bytes wait behind a lost one: a
-	 * loss the sender has not repaired in 10 s, not a server stall. */
+	/* Little arrived, on a connection that was losing segments: a
+	 * sender backing off, not a server stall. */
 	size_t len = 50000;
 	uint8_t *file = make_file(len);
 
@@ -961,8 +961,8 @@ static void test_stall_behind_a_gap_resumes_at_once(void **state)
 	assert_int_equal(get("http://h/f"), 0);
 	assert_got(file, len);
 	assert_int_equal(G.resumes_total, 1);
-	assert_string_equal(F.notes[0], "no data past a gap for 10 s after 1000 bytes; resuming "
-					"from byte 1000 (1 of 3)");
+	assert_string_equal(F.notes[0], "no data for 10 s after 1000 bytes (segments were being "
+					"lost); resuming from byte 1000 (1 of 3)");
 	free(file);
 }
 
@@ -1085,7 +1085,7 @@ int main(void)
 	    T(test_stall_is_a_timeout),
 	    T(test_stall_after_progress_resumes_on_a_new_connection),
 	    T(test_stall_after_progress_then_the_rest),
-	    T(test_stall_behind_a_gap_resumes_at_once),
+	    T(test_stall_on_a_lossy_connection_resumes_at_once),
 	    T(test_stall_after_range_ignored_is_not_progress),
 	    T(test_stale_kept_connection_is_retried_once_on_a_new_one),
 	    T(test_new_connection_closed_before_answer_fails),
