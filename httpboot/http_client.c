@@ -616,7 +616,7 @@ int http_get_run(struct http_get *g, const char *url)
 {
 	const struct http_transport *t = g->t;
 	static char req[HTTP_REQUEST_MAX];
-	bool fresh = false, resuming = false, away = false;
+	bool fresh = false, resuming = false, away = false, asked_again = false;
 	uint64_t cut_ms = 0;
 
 	g->redirects = g->resumes = g->resumes_total = g->fresh_retries = 0;
@@ -690,6 +690,16 @@ int http_get_run(struct http_get *g, const char *url)
 				HTTP_IDLE_MS / 1000, (unsigned long long)rx->have,
 				io == HTTP_IO_GAP ? " (segments were being lost)" : "");
 			rx->cut = true;
+		} else if (idle && !rx->wire && !asked_again) {
+			/* No answer at all: on a lossy network the answer and
+			 * its retransmissions may all have been lost to a
+			 * sender whose timer started at 3 s after a lost
+			 * SYN-ACK (RFC 6298 s.5.7). A GET is idempotent (RFC
+			 * 9110 s.9.2.2): ask once more on a new connection. */
+			asked_again = fresh = true;
+			note(g, "no answer for %d s; asking again on a new connection",
+			     HTTP_IDLE_MS / 1000);
+			continue;
 		} else if (idle) {
 			return get_fail(g, FETCH_TIMEOUT, "no data for %d s (after %llu bytes)",
 					HTTP_IDLE_MS / 1000, (unsigned long long)rx->have);

@@ -982,6 +982,29 @@ static void test_stall_after_range_ignored_is_not_progress(void **state)
 	free(file);
 }
 
+static void test_no_answer_is_asked_again_once(void **state)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+	script("", 0, HTTP_IO_IDLE, 0);
+	script(ok, sizeof(ok) - 1, HTTP_IO_IDLE, 0);
+	assert_int_equal(get("http://h/f"), 0);
+	assert_got((const uint8_t *)"ok", 2);
+	assert_int_equal(F.fresh_opens, 1);
+	assert_int_equal(F.aborts, 1);
+	assert_string_equal(F.notes[0], "no answer for 10 s; asking again on a new connection");
+
+	/* Twice: the line. */
+	teardown(state);
+	setup(state);
+	script("", 0, HTTP_IO_IDLE, 0);
+	script("", 0, HTTP_IO_GAP, 0);
+	assert_int_equal(get("http://h/f"), -1);
+	assert_int_equal(G.err, FETCH_TIMEOUT);
+	assert_string_equal(G.why, "no data for 10 s (after 0 bytes)");
+	assert_int_equal(F.nreq, 2);
+}
+
 static void test_stale_kept_connection_is_retried_once_on_a_new_one(void **state)
 {
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -1087,6 +1110,7 @@ int main(void)
 	    T(test_stall_after_progress_then_the_rest),
 	    T(test_stall_on_a_lossy_connection_resumes_at_once),
 	    T(test_stall_after_range_ignored_is_not_progress),
+	    T(test_no_answer_is_asked_again_once),
 	    T(test_stale_kept_connection_is_retried_once_on_a_new_one),
 	    T(test_new_connection_closed_before_answer_fails),
 	    T(test_open_failure_is_reported),
