@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test-env"))
 from benchlib import OVMF_VARS, ovmf_pflash, qemu_base  # noqa: E402
 from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
+from nginx import LOG_TIMES, Nginx  # noqa: E402
 from wbqemu import ELF, ROM, accel  # noqa: E402
 
 IP = f"{PREFIX}.1"
@@ -51,30 +52,6 @@ SNPONLY = Path("/usr/lib/ipxe/snponly.efi")
 STUB = Path("/usr/lib/systemd/boot/efi/linuxx64.efi.stub")
 FIRMWARES = ["wireboot-pvh", "wireboot-rom", "wireboot-pvh-uki", "seabios-ipxe", "ovmf-http",
              "ovmf-ipxe", "direct-kernel"]
-
-NGINX_CONF = """\
-user root;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    log_format wb '"$request" $status $body_bytes_sent $request_time';
-    access_log {d}/access.log wb;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    keepalive_timeout 60;
-    server {{
-        listen {ip}:80;
-        root {root};
-    }}
-}}
-"""
 
 
 def sh(*args):
@@ -200,11 +177,7 @@ def one_run(fw, phase, tree, work):
     work.mkdir()
     with Lan() as lan:
         srv = lan.host("srv", IP)
-        nd = work / "nginx"
-        nd.mkdir()
-        (nd / "nginx.conf").write_text(NGINX_CONF.format(d=nd, ip=IP, root=tree))
-        lan.spawn(srv, ["nginx", "-c", str(nd / "nginx.conf"), "-g", "daemon off;"],
-                  log=nd / "stdout.log")
+        nd = Nginx(lan, srv, work / "nginx", IP, tree, log_format=LOG_TIMES).start().d
         extra = ["--dhcp-match=set:ipxe,175", "--dhcp-vendorclass=set:http,HTTPClient",
                  "--dhcp-option-force=tag:http,60,HTTPClient"]
         if ipxe_file:
@@ -212,10 +185,6 @@ def one_run(fw, phase, tree, work):
         if http_file:
             extra.append(f"--dhcp-boot=tag:http,tag:!ipxe,http://{IP}/{http_file}")
         lan.spawn(srv, dnsmasq_argv(work, *extra), log=work / "dnsmasq.log")
-        for _ in range(100):
-            if (nd / "nginx.pid").exists():
-                break
-            time.sleep(0.05)
         vars_copy = work / "ovmf-vars.fd"
         shutil.copy(OVMF_VARS, vars_copy)
         cmd = ["ip", "netns", "exec", lan.ns] + qemu_cmd(fw, tree, vars_copy)

@@ -18,6 +18,7 @@ import zlib
 import pytest
 
 from netlab import PREFIX, Lan, dnsmasq_argv
+from nginx import Nginx
 from test_linux import APPEND, MARKER, assert_booted, fake_pe, make_tree, simple_cfg
 from test_net import needs_netns
 from wbqemu import ROOT, Vm
@@ -52,42 +53,10 @@ def wait_until(pred, what, timeout=10):
 
 # ---- nginx ----
 
-NGINX_CONF = """\
-user root;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    log_format wb '$connection $connection_requests "$request" $status $body_bytes_sent';
-    access_log {d}/access.log wb;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    keepalive_timeout 60;
-    server {{
-        listen {ip}:80;
-        root {root};
-    }}
-}}
-"""
-
-
 def start_nginx(lan, ns, work, root):
     """nginx in namespace ns serving root on port 80; returns its work dir
     (access.log: "connection requests "request" status bytes")."""
-    d = work / "nginx"
-    d.mkdir()
-    conf = d / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(d=d, ip=IP, root=root))
-    lan.spawn(ns, ["nginx", "-e", str(d / "error.log"), "-c", str(conf), "-g", "daemon off;"],
-              log=d / "stdout.log")
-    wait_until(lambda: (d / "nginx.pid").exists(), "nginx")
-    return d
+    return Nginx(lan, ns, work / "nginx", IP, root).start().d
 
 
 def access_log(d):

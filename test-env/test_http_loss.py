@@ -22,7 +22,6 @@ docs/benchmarks.md (median QEMU start -> initramfs marker, against 0%):
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import nginx  # noqa: E402
 import wbqemu  # noqa: E402
 from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
 from test_tftp_loss import drop_frames, dropped  # noqa: E402
@@ -50,33 +50,6 @@ needs_nft = pytest.mark.skipif(
     not any(Path(d, "nft").exists() for d in ("/usr/sbin", "/sbin")),
     reason="nft (Debian's nftables) is needed to drop frames")
 
-NGINX_CONF = """\
-user root;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    log_format wb '$connection $connection_requests "$request" $status $body_bytes_sent '
-                  '"$http_range"';
-    access_log {d}/access.log wb;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    default_type application/octet-stream;
-    sendfile on;
-    keepalive_timeout 60;
-    server {{
-        listen {ip}:80;
-        root {root};
-        location = /initrd.img {{ limit_rate {rate}; }}
-    }}
-}}
-"""
-
-
 def make_tree(root, token):
     """nginx's root: the demo kernel, initrd and boot.cfg naming them."""
     root.mkdir(parents=True, exist_ok=True)
@@ -88,38 +61,19 @@ def make_tree(root, token):
     os.chmod(root, 0o755)
 
 
-class Nginx:
-    """nginx in namespace ns serving root, which can be stopped and started
-    again (same config, same logs) while a VM is fetching."""
+class Nginx(nginx.Nginx):
+    """nginx serving root, the initrd at rate bytes/s ("0": unlimited), which
+    can be stopped and started again while a VM is fetching."""
 
     def __init__(self, lan, ns, work, root, rate="0"):
-        self.lan, self.ns, self.d = lan, ns, work / "nginx"
-        self.d.mkdir()
-        self.conf = self.d / "nginx.conf"
-        self.conf.write_text(NGINX_CONF.format(d=self.d, ip=IP, root=root, rate=rate))
-        self.proc = None
-
-    def start(self):
-        pid = self.d / "nginx.pid"
-        pid.unlink(missing_ok=True)
-        self.proc = self.lan.spawn(self.ns, ["nginx", "-e", str(self.d / "error.log"), "-c",
-                                             str(self.conf), "-g", "daemon off;"],
-                                   log=self.d / "stdout.log")
-        end = time.monotonic() + 10
-        while not pid.exists():
-            assert time.monotonic() < end, "nginx did not start in 10 s"
-            time.sleep(0.05)
-
-    def stop(self):
-        """nginx's fast shutdown (SIGTERM): open connections are closed."""
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=10)
+        super().__init__(lan, ns, work / "nginx", IP, root, log_format=nginx.LOG_RANGES,
+                         server_extra=f"        location = /initrd.img {{ limit_rate {rate}; }}\n")
 
     def access_log(self):
         """[(request line, status, bytes, Range header or "-")]; nginx logs
         a request when it ends, and not one a fast shutdown cut off."""
         out = []
-        for line in (self.d / "access.log").read_text().splitlines():
+        for line in self.log_lines():
             m = re.match(r'(\d+) (\d+) "([^"]*)" (\d+) (\d+) "([^"]*)"', line)
             if m:
                 out.append((m.group(3), int(m.group(4)), int(m.group(5)), m.group(6)))

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from netlab import PREFIX, Lan, dnsmasq_argv
+from nginx import Nginx
 from test_net import needs_netns
 from wbqemu import ROOT, Vm
 
@@ -285,39 +286,8 @@ def test_shim_under_proxydhcp(demo, tmp_path, vm_name):
 
 # ---- iPXE ----
 
-NGINX_CONF = """\
-user root;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log info;
-events {{ worker_connections 64; }}
-http {{
-    access_log {d}/access.log;
-    client_body_temp_path {d}/body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    default_type application/octet-stream;
-    server {{
-        listen {ip}:80;
-        root {root};
-    }}
-}}
-"""
-
-
 def start_nginx(lan, ns, work, root):
-    d = work / "nginx"
-    d.mkdir()
-    (d / "nginx.conf").write_text(NGINX_CONF.format(d=d, ip=SRV, root=root))
-    lan.spawn(ns, ["nginx", "-e", str(d / "error.log"), "-c", str(d / "nginx.conf"),
-                   "-g", "daemon off;"], log=d / "stdout.log")
-    deadline = time.monotonic() + 10
-    while not (d / "nginx.pid").exists():
-        assert time.monotonic() < deadline, "nginx did not start"
-        time.sleep(0.05)
-    return d
+    return Nginx(lan, ns, work / "nginx", SRV, root).start().d
 
 
 @needs_netns
