@@ -34,8 +34,8 @@
  * it gave up on a block, or died) asks again, as the fallback does: a new
  * request, the bytes held compared, not stored twice. tftp-hpa gives a block
  * up after 6 sends; at 20% frame loss each way that happened about once per
- * 10000-14000 blocks in test_tftp_loss's campaign (2026-11-28, TCG, 19
- * boots, 11 restarts), and a restart reads the file again from block 1, so
+ * 10000-14000 blocks in test_tftp_loss's campaign (2026-11-28, TCG, 20
+ * boots, 14 restarts), and a restart reads the file again from block 1, so
  * stops also come while the held bytes are re-read. At one per 10000 a
  * 5600-block kernel runs out of 8 restarts about 1 time in 1000 (simulated;
  * 6 with 5, 33 with 3). Restarts cost nothing unless used; each is a
