@@ -5,7 +5,8 @@ rule, `numgen random mod 1000 < N drop`, on the forward hook: this kernel
 has no sch_netem). Every boot must reach the initramfs with the kernel,
 initrd and command line whole.
 
-`make test` runs a reduced form: one PVH boot per case. The full campaign
+`make test` runs a reduced form: one boot per case (atftpd 5% from PVH,
+tftp-hpa 5% and atftpd 20% from the reset vector). The full campaign
 (10 boots per case, PVH and ROM) runs with WB_TFTP_LOSS_FULL=1, or as a
 script that prints the table for docs/benchmarks.md:
 
@@ -50,7 +51,8 @@ MARKER = r"WIREBOOT-DEMO: initramfs up; cmdline: (.*)"
 APPEND = "console=ttyS0 quiet panic=-1 wb.poweroff"
 ATFTPD = ROOT / "third_party" / "atftpd" / "usr" / "sbin" / "atftpd"
 FULL = os.environ.get("WB_TFTP_LOSS_FULL") == "1"
-BOOT_TIMEOUT = 900  # a hang guard, not a benchmark: the times go to docs/benchmarks.md
+BOOT_TIMEOUT = 1800  # a hang guard, not a benchmark (one 20% tftp-hpa boot took 899 s):
+# the times go to docs/benchmarks.md
 
 needs_lab = pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
 needs_nft = pytest.mark.skipif(
@@ -133,20 +135,22 @@ def boot_once(server, permille, entry, work, name):
     return r, (r.seconds if ok else None), lost
 
 
-CASES = [("atftpd", 50), ("tftp-hpa", 50), ("atftpd", 200)]
+# (server, loss in permille, the entry make test's one boot uses): both
+# entries run under loss at no extra cost; the full campaign boots both.
+CASES = [("atftpd", 50, "pvh"), ("tftp-hpa", 50, "rom"), ("atftpd", 200, "rom")]
 if FULL:
-    CASES.append(("tftp-hpa", 200))
+    CASES.append(("tftp-hpa", 200, "pvh"))
 
 
 @needs_lab
 @needs_nft
-@pytest.mark.parametrize("server,permille", CASES,
+@pytest.mark.parametrize("server,permille,reduced_entry", CASES,
                          ids=["atftpd-5pct", "tftp-hpa-5pct", "atftpd-20pct", "tftp-hpa-20pct"]
                          [:len(CASES)])
-def test_boot_under_loss(server, permille, tmp_path, vm_name):
+def test_boot_under_loss(server, permille, reduced_entry, tmp_path, vm_name):
     if not (DEMO / "vmlinuz").exists():
         pytest.fail("build/demo is missing: make test builds it (make demo)")
-    entries = ("pvh", "rom") if FULL else ("pvh",)
+    entries = ("pvh", "rom") if FULL else (reduced_entry,)
     boots = 10 if FULL else 1
     for entry in entries:
         for i in range(boots):
