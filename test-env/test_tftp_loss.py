@@ -253,7 +253,8 @@ def test_tftp_hpa_transfer_exit_is_seen_from_its_utimeout(tmp_path, vm_name):
     """tftp-hpa's process for the kernel exits mid-file, as it does when a
     block's 6 sends are lost. Frames are dropped (5%) until the client has
     fallen back to frame-sized blocks and asked tftp-hpa for utimeout, then
-    the network is clean: the client knows the server's timer and asks
+    the network is clean (at 1 MB/s, so the kill comes mid-kernel however
+    fast the machine): the client knows the server's timer and asks
     again about 126 x 50-60 ms + 1 s after the last block (7-9 s), not 15 s."""
     if not (DEMO / "vmlinuz").exists():
         pytest.fail("build/demo is missing: make test builds it (make demo)")
@@ -276,6 +277,13 @@ def test_tftp_hpa_transfer_exit_is_seen_from_its_utimeout(tmp_path, vm_name):
         fell = run.wait_for(r"65464-byte blocks .* asking again for 1468-byte", 300)
         subprocess.run(["ip", "netns", "exec", lan.ns, "nft", "delete", "table", "bridge",
                         "wbloss"], check=True, capture_output=True)
+        # Clean from now on, but no faster than 1 MB/s out of the server (a
+        # token bucket delays, it does not drop): on an idle machine the
+        # kernel would otherwise be whole in under a second, before any
+        # progress line shows the transfer under way.
+        subprocess.run(["ip", "netns", "exec", srv, "tc", "qdisc", "add", "dev", "eth0", "root",
+                        "tbf", "rate", "8mbit", "burst", "16kb", "latency", "400ms"],
+                       check=True, capture_output=True)
         seen = fell and run.wait_for(r"tftp: 192\.168\.77\.1:vmlinuz [1-9][\d.]* MiB of ", 300)
         killed, again = [], None
         if seen:
