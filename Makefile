@@ -78,8 +78,10 @@ $(BUILD)/fw/%.o: %.asm | $(LWIP_STAMP)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) -f elf64 -g -o $@ $<
 
-# The version string changes with every commit: rebuild what prints it.
-$(BUILD)/fw/boot/banner.o: FORCE
+# The version string changes with every commit: rebuild what prints it
+# (the log's first line, HTTP's User-Agent, SMBIOS type 0).
+$(BUILD)/fw/boot/banner.o $(BUILD)/fw/boot/main.o $(BUILD)/fw/httpboot/http_client.o \
+	$(BUILD)/fw/efi/smbios.o: FORCE
 FORCE:
 
 # The shipped ELF has no debug info; build/wireboot-debug.elf keeps it for gdb.

@@ -646,13 +646,15 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 		give_up(x);
 		return;
 	}
-	if (now - x->last_rx_ms < x->timeout_ms)
-		return;
+	/* An unanswered first request ends when its time is up, not at the
+	 * next retransmission after that. */
 	if (x->state == TFTP_REQUESTING && !x->restarts &&
 	    now - x->start_ms >= TFTP_REQUEST_GIVE_UP_MS) {
 		fail(x, -1, "no answer from the server");
 		return;
 	}
+	if (now - x->last_rx_ms < x->timeout_ms)
+		return;
 	if (x->state == TFTP_RECEIVING || x->restarts) {
 		if (x->retries >= TFTP_RETRIES && now - x->progress_ms >= TFTP_GIVE_UP_MS) {
 			give_up(x);
