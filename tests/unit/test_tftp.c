@@ -14,20 +14,6 @@
 
 #define S SIM_START_MS
 
-/* When the n-th retransmission is due, counting from the last packet that
- * made progress, for a timer that starts at first and doubles up to
- * TFTP_MAX_TIMEOUT_MS (RFC 6298 s.5.5). */
-static uint64_t backoff_from(uint64_t first, unsigned n)
-{
-	uint64_t t = 0, timeout = first;
-
-	for (unsigned i = 0; i < n; i++) {
-		t += timeout;
-		timeout = timeout * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS : timeout * 2;
-	}
-	return t;
-}
-
 /* Before any round trip is measured: 250 ms, doubling to 2 s. */
 static uint64_t backoff_at(unsigned n)
 {

@@ -14,19 +14,6 @@
 
 #define S SIM_START_MS
 
-/* When the n-th retransmission is due after the last progress, for a timer
- * that starts at first and doubles up to TFTP_MAX_TIMEOUT_MS. */
-static uint64_t backoff_from(uint64_t first, unsigned n)
-{
-	uint64_t t = 0, timeout = first;
-
-	for (unsigned i = 0; i < n; i++) {
-		t += timeout;
-		timeout = timeout * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS : timeout * 2;
-	}
-	return t;
-}
-
 /* The first timer of the instant network's 30 ms series at or past ms. */
 static uint64_t first_tick_past(uint64_t ms)
 {
