@@ -30,19 +30,6 @@ static unsigned request_retries(void)
 	return n;
 }
 
-/* A file whose every block differs, so a misplaced block cannot pass. */
-static uint8_t *make_file(size_t len)
-{
-	uint8_t *f = malloc(len ? len : 1);
-	uint32_t r = (uint32_t)len * 2654435761u + 1;
-
-	for (size_t i = 0; i < len; i++) {
-		r = r * 1103515245u + 12345u;
-		f[i] = (uint8_t)(r >> 16);
-	}
-	return f;
-}
-
 static void assert_received_whole_file(const struct sim *m)
 {
 	if (m->x.state != TFTP_DONE)

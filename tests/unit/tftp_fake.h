@@ -631,4 +631,17 @@ static inline uint64_t backoff_from(uint64_t first, unsigned n)
 	return t;
 }
 
+/* A file whose every block differs, so a misplaced block cannot pass. */
+static inline uint8_t *make_file(size_t len)
+{
+	uint8_t *f = calloc(1, len ? len : 1); /* len 0: one zero byte, never read */
+	uint32_t r = (uint32_t)len * 2654435761u + 1;
+
+	for (size_t i = 0; i < len; i++) {
+		r = r * 1103515245u + 12345u;
+		f[i] = (uint8_t)(r >> 16);
+	}
+	return f;
+}
+
 #endif
