@@ -27,6 +27,12 @@
  * and the boot fell to the disk (2 boots of 20 in the loss campaign). */
 #define TFTP_FIRST_TIMEOUT_MS 250
 #define TFTP_MIN_RTO_MS	      30
+/* The floor with a lock-step server that took our utimeout (tftp-hpa): it
+ * resends a block only on its own timer and ignores a repeated ACK of an
+ * older block, so our timer only ever resends an ACK that was lost, and a
+ * short one costs nothing when it fires early. At 5% frame loss each way
+ * half the stalls are lost ACKs: this ends them in a few ms, not 30. */
+#define TFTP_MIN_RTO_HPA_MS 3
 #define TFTP_MAX_RTO_MS	      1000
 #define TFTP_MAX_TIMEOUT_MS   2000
 /* Giving up: a request unanswered this long; a transfer with no new block
@@ -56,12 +62,16 @@
  * the host's scheduling. */
 #define TFTP_HPA_GIVE_UP_PERIODS 63
 #define TFTP_GONE_MARGIN_MS	 1000
-/* The utimeout a fallback asks of a lock-step server: twice our timer,
- * within these. tftp-hpa resends a lost block only on this timer, so each
- * loss costs one; 63 of them without an ACK and it gives up (3.15 s at
- * 50 ms); at 100 ms at most, 126 of them + the margin (13.6 s) still tell
- * its exit sooner than TFTP_GIVE_UP_MS. */
-#define TFTP_MIN_UTIMEOUT_MS 50
+/* The utimeout a fallback asks of a lock-step server: twice the smoothed
+ * round trip, within these (10 ms is tftp-hpa's own floor).
+ * tftp-hpa resends a lost block only on this timer, so each lost block
+ * costs one: at 5% loss one block in 20, 10 ms each on a quiet LAN, where
+ * 60 ms made the demo boot 8-9x its lossless time. 63 of them without an
+ * ACK and it gives up (0.63 s at 10 ms), which at 20% loss takes 6 lost
+ * sends in a row, about once in 15600 blocks, whatever the period: a lost
+ * ACK is resent by our timer long before. At 100 ms at most, 126 of them +
+ * the margin (13.6 s) still tell its exit sooner than TFTP_GIVE_UP_MS. */
+#define TFTP_MIN_UTIMEOUT_MS 10
 #define TFTP_MAX_UTIMEOUT_MS 100
 
 /* Blocks larger than a frame travel as IP fragments: one lost fragment loses

@@ -62,17 +62,16 @@ static void time_packet(struct tftp_xfer *x, bool first_copy)
 }
 
 /* The timer without backoff: SRTT + max(G, 4 RTTVAR) (RFC 6298 s.2.3),
- * G = 1 ms, within [TFTP_MIN_RTO_MS, TFTP_MAX_RTO_MS]. */
+ * G = 1 ms, within [floor, TFTP_MAX_RTO_MS]; the floor is lower for a
+ * lock-step server that took our utimeout (TFTP_MIN_RTO_HPA_MS). */
 static void update_rto(struct tftp_xfer *x)
 {
+	bool hpa = x->state == TFTP_RECEIVING && x->utimeout_us && x->window == 1;
+	uint32_t floor = hpa ? TFTP_MIN_RTO_HPA_MS : TFTP_MIN_RTO_MS;
 	uint32_t var = 4 * x->rttvar8 > 8 ? 4 * x->rttvar8 : 8;
 	uint32_t rto = (x->srtt8 + var + 7) / 8;
 
-	if (rto < TFTP_MIN_RTO_MS)
-		rto = TFTP_MIN_RTO_MS;
-	if (rto > TFTP_MAX_RTO_MS)
-		rto = TFTP_MAX_RTO_MS;
-	x->rto_ms = rto;
+	x->rto_ms = rto < floor ? floor : rto > TFTP_MAX_RTO_MS ? TFTP_MAX_RTO_MS : rto;
 }
 
 /* A reply to the packet being timed arrived: one round-trip sample
@@ -262,7 +261,9 @@ static bool maybe_fall_back(struct tftp_xfer *x)
 	x->req_blksize = x->fit_blksize;
 	x->req_window = (uint16_t)(win > 1 ? win : 0);
 	if (x->window <= 1) {
-		uint32_t ut = 2 * x->rto_ms;
+		/* Twice the round trip: the variance of blocks that took 45
+		 * fragments says little about blocks that take one. */
+		uint32_t ut = 2 * ((x->srtt8 + 7) / 8);
 		ut = ut < TFTP_MIN_UTIMEOUT_MS	 ? TFTP_MIN_UTIMEOUT_MS
 		     : ut > TFTP_MAX_UTIMEOUT_MS ? TFTP_MAX_UTIMEOUT_MS
 						 : ut;
@@ -348,6 +349,8 @@ static bool on_first_reply(struct tftp_xfer *x, uint16_t port, bool oack, const 
 		}
 	}
 	x->state = TFTP_RECEIVING;
+	if (x->rtt_valid)
+		update_rto(x); /* its floor depends on the server's kind */
 	return true;
 }
 

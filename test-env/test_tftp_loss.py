@@ -13,6 +13,8 @@ script that prints the table for docs/benchmarks.md:
     python3 test-env/test_tftp_loss.py [BOOTS] [--elf PATH --rom PATH]
         [--cases atftpd:50,tftp-hpa:200,...] [--entries pvh,rom]
 
+WB_LOSS_LOGS=DIR keeps each boot's serial log there.
+
 tftp-hpa at 20% is in the full campaign only, because it is slow, not
 because it fails: tftp-hpa has no windowsize, recovers a lost block only by
 its own timer (utimeout, 50-60 ms once asked) and gives a block up (exits)
@@ -335,6 +337,10 @@ def campaign(boots, elf=None, rom=None, cases=ALL, entries=("pvh", "rom")):
                           f"{why[-1] if why else ''}", flush=True)
                 else:
                     times.append(took)
+                if os.environ.get("WB_LOSS_LOGS"):
+                    keep = Path(os.environ["WB_LOSS_LOGS"])
+                    keep.mkdir(parents=True, exist_ok=True)
+                    (keep / f"{server}-{permille}-{entry}-{i}.log").write_text(r.output)
                 fell_back += bool(r.lines(r"asking again for"))
                 again = r.lines(r"asking again \(restart")
                 restarts += len(again)

@@ -656,6 +656,25 @@ static void test_lost_ack_makes_the_server_resend_and_the_client_reack(void **st
 	/* Our timer (30 ms) runs out before the server's (500 ms): the resent
 	 * ACK 2 gets block 3 without a copy of block 2. */
 	assert_counters(m, 0, 0, 1);
+	assert_int_equal(m->ack_ms[3], S + TFTP_MIN_RTO_MS);
+	sim_free(m);
+
+	/* tftp-hpa, which took utimeout 10 ms: it ignores a repeated ACK of an
+	 * older block, so ours can only help. The timer's floor is 3 ms: the
+	 * lost ACK 2 is said again before tftp-hpa's 10 ms, not after. */
+	m = sim_new(file, 1300, 512, 0, true);
+	m->x.want_utimeout_us = 10000;
+	m->k.grant_utimeout = true;
+	m->k.give_up_sends = 6;
+	m->k.resend_ms = 10;
+	m->k.drop_ack_on = true;
+	m->k.drop_ack = 2;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.utimeout_us, 10000);
+	assert_acks(m, acks2, 5);
+	assert_int_equal(m->ack_ms[3], S + TFTP_MIN_RTO_HPA_MS);
+	assert_counters(m, 0, 0, 1);
 	done(m, file);
 }
 
@@ -1261,8 +1280,9 @@ static void test_fragmenting_blocks_fall_back_to_frame_sized_ones(void **state)
 	}
 
 	/* Lock-step: the new request also asks tftp-hpa to retransmit after
-	 * twice our timer, 60 ms (utimeout, in microseconds; 50 ms at least),
-	 * since only the server's timer recovers a lost block there. */
+	 * twice the round trip (none here), so 10 ms, tftp-hpa's least
+	 * (utimeout, in microseconds), since only the server's timer recovers
+	 * a lost block there. */
 	struct sim *m = sim_new(file, len, 8192, 0, true);
 	m->k.loss_permille = 50;
 	m->k.seed = 7;
@@ -1273,7 +1293,7 @@ static void test_fragmenting_blocks_fall_back_to_frame_sized_ones(void **state)
 	assert_received_whole_file(m);
 	assert_int_equal(m->x.restarts, 1);
 	static const uint8_t rrq2[] =
-	    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0utimeout\00060000";
+	    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0utimeout\00010000";
 	assert_int_equal(m->rrq_len[1], sizeof(rrq2));
 	assert_memory_equal(m->rrq[1], rrq2, sizeof(rrq2));
 	assert_int_equal(m->x.utimeout_us, 0); /* this server does not know it */

@@ -14,14 +14,26 @@
 
 #define S SIM_START_MS
 
-/* The first timer of the instant network's 30 ms series at or past ms. */
-static uint64_t first_tick_past(uint64_t ms)
+/* The first timer of the instant network's series at or past ms: from
+ * first (the timer's floor) doubling. */
+static uint64_t tick_past_from(uint64_t first, uint64_t ms)
 {
 	unsigned n = 0;
 
-	while (backoff_from(TFTP_MIN_RTO_MS, n) < ms)
+	while (backoff_from(first, n) < ms)
 		n++;
-	return backoff_from(TFTP_MIN_RTO_MS, n);
+	return backoff_from(first, n);
+}
+
+/* ... from 30 ms; from 3 ms once tftp-hpa granted utimeout. */
+static uint64_t first_tick_past(uint64_t ms)
+{
+	return tick_past_from(TFTP_MIN_RTO_MS, ms);
+}
+
+static uint64_t hpa_tick_past(uint64_t ms)
+{
+	return tick_past_from(TFTP_MIN_RTO_HPA_MS, ms);
 }
 
 static void assert_received_whole_file(const struct sim *m)
@@ -238,10 +250,11 @@ static void test_granted_utimeout_detects_the_stop_sooner(void **state)
 	assert_int_equal(m->x.utimeout_us, 50000);
 	assert_int_equal(gone, 7300);
 	assert_int_equal(m->rrqs, 2);
-	assert_int_equal(m->rrq_ms[1], S + first_tick_past(gone));
-	/* Timers 30, 60, ... 1920, 2000 ms apart: the 9th, at 7.81 s, not 15.81 s. */
-	assert_int_equal(m->rrq_ms[1] - S, 7810);
-	assert_int_equal(first_tick_past(TFTP_GIVE_UP_MS), 15810);
+	assert_int_equal(m->rrq_ms[1], S + hpa_tick_past(gone));
+	/* Our timers (3 ms once tftp-hpa took utimeout) 3, 6, ... 1536, 2000 ms
+	 * apart: the 12th, at 9.07 s, not 15.07 s. */
+	assert_int_equal(m->rrq_ms[1] - S, 9069);
+	assert_int_equal(hpa_tick_past(TFTP_GIVE_UP_MS), 15069);
 	assert_int_equal(stored_twice, 0);
 	done(m, file);
 
@@ -272,7 +285,7 @@ static void test_granted_utimeout_detects_the_stop_sooner(void **state)
 	m->k.stop_once = true;
 	sim_run(m);
 	assert_received_whole_file(m);
-	assert_int_equal(m->rrq_ms[1], S + first_tick_past(TFTP_GIVE_UP_MS));
+	assert_int_equal(m->rrq_ms[1], S + hpa_tick_past(TFTP_GIVE_UP_MS));
 	done(m, file);
 }
 
@@ -308,9 +321,9 @@ static void test_utimeout_exit_is_seen_when_due(void **state)
 	done(m, file);
 }
 
-/* The utimeout a fallback asks is twice our timer within 50..100 ms: a
- * slow round trip (600 ms timer) asks 100 ms, whose exit (126 x 100 ms +
- * 1 s) is still seen sooner than the 15 s rule. */
+/* The utimeout a fallback asks is twice the round trip within 10..100 ms:
+ * a slow round trip (100 ms) asks 100 ms, whose exit (126 x 100 ms + 1 s)
+ * is still seen sooner than the 15 s rule. */
 static void test_fallback_utimeout_is_capped(void **state)
 {
 	size_t len = 64 * 1024;
@@ -321,7 +334,7 @@ static void test_fallback_utimeout_is_capped(void **state)
 	m->k.seed = 7;
 	m->k.frag_mtu = 1500;
 	m->k.new_port_per_rrq = true;
-	m->k.delay_ms = 100; /* a 200 ms round trip: timer 200 + 4 x 100 */
+	m->k.delay_ms = 100; /* the server's datagrams only: a 100 ms round trip */
 	m->x.fit_blksize = 1468;
 	m->x.seed_rtt_ms = 200;
 	sim_run(m);
@@ -333,6 +346,26 @@ static void test_fallback_utimeout_is_capped(void **state)
 	assert_memory_equal(m->rrq[1], rrq2, sizeof(rrq2));
 	assert_true(2 * TFTP_HPA_GIVE_UP_PERIODS * TFTP_MAX_UTIMEOUT_MS + TFTP_GONE_MARGIN_MS <
 		    TFTP_GIVE_UP_MS);
+	done(m, file);
+
+	/* A 20 ms round trip asks 40 ms: the round trip, not our timer (which
+	 * adds 4 x the variance the 8 KiB blocks had). */
+	file = make_file(len);
+	m = watched_sim(file, len, 8192, 0);
+	m->k.loss_permille = 50;
+	m->k.seed = 7;
+	m->k.frag_mtu = 1500;
+	m->k.new_port_per_rrq = true;
+	m->k.delay_ms = 20; /* the server's datagrams only: the round trip */
+	m->x.fit_blksize = 1468;
+	m->x.seed_rtt_ms = 20;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_true(m->x.fell_back);
+	static const uint8_t rrq3[] =
+	    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0utimeout\00040000";
+	assert_int_equal(m->rrq_len[1], sizeof(rrq3));
+	assert_memory_equal(m->rrq[1], rrq3, sizeof(rrq3));
 	done(m, file);
 }
 
