@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nginx  # noqa: E402
 import wbqemu  # noqa: E402
 from netlab import PREFIX, Lan, dnsmasq_argv  # noqa: E402
-from test_tftp_loss import drop_frames, dropped  # noqa: E402
+from test_tftp_loss import drop_frames, dropped, loss_boots  # noqa: E402
 from wbqemu import ROOT, Vm  # noqa: E402
 
 DEMO = ROOT / "build" / "demo"
@@ -167,23 +167,16 @@ LOSS = [(50, "pvh"), (200, "rom")]
 @needs_nft
 @pytest.mark.parametrize("permille,reduced_entry", LOSS, ids=["5pct", "20pct"])
 def test_http_boot_under_loss(permille, reduced_entry, tmp_path, vm_name):
-    if not (DEMO / "vmlinuz").exists():
-        pytest.fail("build/demo is missing: make test builds it (make demo)")
-    entries = ("pvh", "rom") if FULL else (reduced_entry,)
-    boots = 10 if FULL else 1
-    for entry in entries:
-        for i in range(boots):
-            work = tmp_path / f"{entry}{i}"
-            work.mkdir()
-            b = boot_once(permille, entry, work, f"{vm_name}-{entry}{i}")
-            check_boot(b)
-            # The loss was real, and the server's TCP had to repair it.
-            assert b.lost > 0
-            assert b.tcp["Tcp.RetransSegs"] > 0, b.tcp
-            # Each file served (206: the rest of one resumed after a stall).
-            got = [(q, s) for q, s, n, rng in b.nginx.access_log()]
-            for f in ("boot.cfg", "vmlinuz", "initrd.img"):
-                assert {(f"GET /{f} HTTP/1.1", 200), (f"GET /{f} HTTP/1.1", 206)} & set(got), got
+    for entry, work, name in loss_boots(FULL, reduced_entry, tmp_path, vm_name):
+        b = boot_once(permille, entry, work, name)
+        check_boot(b)
+        # The loss was real, and the server's TCP had to repair it.
+        assert b.lost > 0
+        assert b.tcp["Tcp.RetransSegs"] > 0, b.tcp
+        # Each file served (206: the rest of one resumed after a stall).
+        got = [(q, s) for q, s, n, rng in b.nginx.access_log()]
+        for f in ("boot.cfg", "vmlinuz", "initrd.img"):
+            assert {(f"GET /{f} HTTP/1.1", 200), (f"GET /{f} HTTP/1.1", 206)} & set(got), got
 
 
 @needs_lab
