@@ -33,6 +33,7 @@
 #include <pxeboot.h>
 #include <pxelinux.h>
 #include <smbios.h>
+#include <tftp.h>
 
 /* A numeric setting from min to max; a bad value warns and gives def. */
 static uint32_t uint_setting(const struct config *cfg, const char *key, uint32_t def,
@@ -269,6 +270,8 @@ static void bootmgr_net(const struct config *cfg, char *why, size_t size)
 	fc.server = dhcp.lease.next_server ? dhcp.lease.next_server : dhcp.lease.server;
 	fc.tftp_blksize = (uint16_t)uint_setting(cfg, "tftp_blksize", 65464, 8, 65464);
 	fc.tftp_window = (uint16_t)uint_setting(cfg, "tftp_windowsize", 4, 1, 64);
+	fc.tftp_wait_ms =
+	    uint_setting(cfg, "tftp_timeout", TFTP_REQUEST_GIVE_UP_MS / 1000, 1, 3600) * 1000;
 	env.fetch = &fc;
 	/* EFI loaders find PXE Base Code and LoadFile on the NIC, as under OVMF. */
 	pxe_bc_install(&dhcp, &fc);

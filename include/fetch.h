@@ -39,6 +39,7 @@ struct fetch_ctx {
 	uint32_t server;       /* IPv4, network order */
 	uint16_t tftp_blksize; /* 0: RFC 1350's 512 without asking */
 	uint16_t tftp_window;  /* 1: lock-step */
+	uint32_t tftp_wait_ms; /* a request unanswered this long fails (0: 7 s) */
 };
 
 /* A URL split into its parts (fetch_url.c, pure, RFC 3986 s.3):

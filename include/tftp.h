@@ -27,16 +27,17 @@
  * and the boot fell to the disk (2 boots of 20 in the loss campaign). */
 #define TFTP_FIRST_TIMEOUT_MS 250
 #define TFTP_MIN_RTO_MS	      30
+#define TFTP_MAX_RTO_MS	      1000
+#define TFTP_MAX_TIMEOUT_MS   2000
 /* The floor with a lock-step server that took our utimeout (tftp-hpa): it
  * resends a block only on its own timer and ignores a repeated ACK of an
  * older block, so our timer only ever resends an ACK that was lost, and a
  * short one costs nothing when it fires early. At 5% frame loss each way
  * half the stalls are lost ACKs: this ends them in a few ms, not 30. */
 #define TFTP_MIN_RTO_HPA_MS 3
-#define TFTP_MAX_RTO_MS	      1000
-#define TFTP_MAX_TIMEOUT_MS   2000
-/* Giving up: a request unanswered this long; a transfer with no new block
- * for this long, and at least TFTP_RETRIES retransmissions sent. */
+/* Giving up: a request unanswered this long (by default: the caller may
+ * set its own, from `tftp_timeout`); a transfer with no new block for this
+ * long, and at least TFTP_RETRIES retransmissions sent. */
 #define TFTP_REQUEST_GIVE_UP_MS 7000
 #define TFTP_GIVE_UP_MS		15000
 #define TFTP_RETRIES		6
@@ -104,6 +105,8 @@ struct tftp_xfer {
 	uint16_t fit_blksize;	   /* largest block that fits one frame; 0: never fall back */
 	uint32_t seed_rtt_ms;	   /* a round trip measured earlier (0: none): the first timeout */
 	uint32_t want_utimeout_us; /* tftp-hpa's server timer to ask for (0: do not ask) */
+	/* An unanswered request fails after this (0: TFTP_REQUEST_GIVE_UP_MS). */
+	uint32_t request_give_up_ms;
 	/* Send to the server: dst_port 69 for the request, else the server's TID. */
 	void (*send)(void *ctx, const uint8_t *pkt, size_t len, uint16_t dst_port);
 	/* Give a buffer of at least need bytes holding the old contents (old may
@@ -193,6 +196,9 @@ int tftp_parse_oack_ut(const uint8_t *p, size_t len, uint16_t *blksize, uint16_t
 		       uint64_t *tsize, bool *has_tsize, uint32_t *utimeout, char *why, size_t cap);
 /* Bytes of the file held so far, this attempt's or an earlier one's. */
 uint64_t tftp_bytes_held(const struct tftp_xfer *x);
+/* How long the first request may go unanswered: the caller's limit, or
+ * TFTP_REQUEST_GIVE_UP_MS. */
+uint32_t tftp_request_limit(const struct tftp_xfer *x);
 const char *tftp_error_name(int code);
 
 #endif

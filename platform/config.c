@@ -16,6 +16,7 @@ static const struct config_key known_keys[] = {
 	{ "net_wait", false },
 	{ "tftp_blksize", false },
 	{ "tftp_windowsize", false },
+	{ "tftp_timeout", false },
 	{ "cmdline", false },
 	{ "linux_boot", false },
 	{ "net_boot", false },

@@ -182,6 +182,7 @@ EFI_STATUS EFIAPI pxe_bc_mtftp(EFI_PXE_BASE_CODE_PROTOCOL *This,
 			       ? (uint16_t)*BlockSize
 			       : (bc->fc && bc->fc->tftp_blksize ? bc->fc->tftp_blksize : 1468);
 	r.x.want_window = bc->fc && bc->fc->tftp_window > 1 ? bc->fc->tftp_window : 0;
+	r.x.request_give_up_ms = bc->fc ? bc->fc->tftp_wait_ms : 0;
 	r.x.want_tsize = true;
 	r.x.max_size = UINT64_MAX;
 	r.x.send = mtftp_send;

@@ -20,6 +20,11 @@
 #include <format.h>
 #include <tftp.h>
 
+uint32_t tftp_request_limit(const struct tftp_xfer *x)
+{
+	return x->request_give_up_ms ? x->request_give_up_ms : TFTP_REQUEST_GIVE_UP_MS;
+}
+
 uint64_t tftp_bytes_held(const struct tftp_xfer *x)
 {
 	return x->bytes > x->kept ? x->bytes : x->kept;
@@ -652,7 +657,7 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 	/* An unanswered first request ends when its time is up, not at the
 	 * next retransmission after that. */
 	if (x->state == TFTP_REQUESTING && !x->restarts &&
-	    now - x->start_ms >= TFTP_REQUEST_GIVE_UP_MS) {
+	    now - x->start_ms >= tftp_request_limit(x)) {
 		fail(x, -1, "no answer from the server");
 		return;
 	}

@@ -152,6 +152,7 @@ int pxe_tftp_fetch(const struct fetch_ctx *c, const struct fetch_url *u, struct 
 	r.x.max_size = sysmem_largest_free(SYSMEM_KEEP_FOR_OS);
 	r.x.fit_blksize = pxe_tftp_fit_blksize(ip4_addr_get_u32(ip_2_ip4(&r.server)));
 	r.x.seed_rtt_ms = last_srtt_ms; /* the last transfer's round trip, for the first timer */
+	r.x.request_give_up_ms = c->tftp_wait_ms;
 	r.x.send = tftp_send;
 	r.x.grow = sysmem_grow_pages;
 	r.x.ctx = &r;

@@ -235,6 +235,43 @@ def test_tftp_server_killed_mid_kernel_boot_asks_again(tmp_path, vm_name):
     assert r.exit_code == 0
 
 
+@needs_lab
+def test_tftp_server_up_late_is_waited_for_with_tftp_timeout(tmp_path, vm_name):
+    """A TFTP server that answers nothing for 10 s (busy: atftpd past its
+    --maxthread drops requests; or still starting). By default the request
+    is given up after 7 s; with tftp_timeout=30 it is asked again every
+    2 s until the server answers, and the boot completes."""
+    if not (DEMO / "vmlinuz").exists():
+        pytest.fail("build/demo is missing: make test builds it (make demo)")
+    tree = tmp_path / "root"
+    make_tree(tree, vm_name)
+    (tmp_path / "d").mkdir()
+    with Lan() as lan:
+        srv = lan.host("srv", f"{PREFIX}.1")
+        lan.spawn(srv, dnsmasq_argv(tmp_path / "d", boot="pxelinux.0"),
+                  log=tmp_path / "dnsmasq.log")
+        vm = Vm(entry="pvh", memory="512M", name=vm_name,
+                config="dhcp_timeout=60\ntftp_timeout=30\n",
+                netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
+                nics=["virtio-net-pci,netdev=n0"])
+        run = vm.start(netns=lan.ns)
+        leased = run.wait_for(r"dhcp: net0 next-server 192\.168\.77\.1", timeout=120)
+        if leased:
+            time.sleep(10)
+            lan.spawn(srv, tftp_argv("atftpd", tree), log=tmp_path / "tftpd.log")
+        r = run.finish(timeout=BOOT_TIMEOUT)
+    kill_strays(tree)
+    assert leased, f"no lease; see {r.log}"
+    m = re.search(MARKER, r.output)
+    assert m and f"wb.token={vm_name}" in m.group(1).split(), (
+        f"no initramfs marker; see {r.log}\n" + "\n".join(r.lines(r"tftp|error|warn")[-15:]))
+    assert not r.lines(r"no answer from the server")
+    # The first file came more than 7 s after the lease: it was waited for.
+    lease_ms = float(r.value(r"\[ *([\d.]+) ms\] dhcp: net0 next-server"))
+    first_ms = float(r.value(r"\[ *([\d.]+) ms\] tftp: 192\.168\.77\.1:\S+ \S+ \S+ in \d+ ms"))
+    assert first_ms - lease_ms > 7000, (lease_ms, first_ms)
+
+
 def transfer_children(tree, listener):
     """tftp-hpa's per-transfer processes for this tree: not the listener."""
     pids = []

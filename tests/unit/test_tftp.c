@@ -897,6 +897,18 @@ static void test_no_answer_retransmits_the_rrq_then_fails(void **state)
 	assert_true(m->rrqs > 1 + request_retries());
 	assert_true(m->end_ms >= S + TFTP_REQUEST_GIVE_UP_MS);
 	assert_true(m->end_ms < S + TFTP_REQUEST_GIVE_UP_MS + TFTP_MAX_TIMEOUT_MS);
+	sim_free(m);
+
+	/* The caller's limit (tftp_timeout=30), for a server that drops
+	 * requests while busy: 2 s apart once the backoff tops out. */
+	m = sim_new(file, 100, 1428, 4, true);
+	m->k.mute = true;
+	m->x.request_give_up_ms = 30000;
+	sim_run(m);
+	assert_failed(m, -1, "no answer from the server");
+	assert_int_equal(m->end_ms, S + 30000);
+	assert_int_equal(m->rrqs, 1 + request_retries() + (30000 - 7750) / TFTP_MAX_TIMEOUT_MS + 1);
+	assert_int_equal(m->rrq_ms[15], S + 29750); /* the last slot keeps the latest */
 	done(m, file);
 }
 

@@ -575,7 +575,7 @@ static void sim_run(struct sim *m)
 		uint64_t due = m->x.last_rx_ms + m->x.timeout_ms;
 		/* The firmware ticks every poll: an unanswered first request
 		 * ends at its deadline, which may come before the timer. */
-		uint64_t deadline = m->x.start_ms + TFTP_REQUEST_GIVE_UP_MS;
+		uint64_t deadline = m->x.start_ms + tftp_request_limit(&m->x);
 		if (m->x.state == TFTP_REQUESTING && !m->x.restarts && deadline < due)
 			due = deadline > m->now ? deadline : m->now;
 		if (m->qt != m->qh && m->q[m->qh % SIM_QUEUE].due <= due) {
