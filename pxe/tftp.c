@@ -687,8 +687,8 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 	x->retries++;
 	x->retransmits++;
 	x->last_rx_ms = now;
-	x->timeout_ms =
-	    x->timeout_ms * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS : x->timeout_ms * 2;
+	uint32_t cap = x->state == TFTP_REQUESTING ? TFTP_MAX_REQUEST_TIMEOUT_MS : TFTP_MAX_TIMEOUT_MS;
+	x->timeout_ms = x->timeout_ms * 2 > cap ? cap : x->timeout_ms * 2;
 	time_packet(x, false);
 	if (x->state == TFTP_REQUESTING)
 		send_rrq(x);

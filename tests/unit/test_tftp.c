@@ -14,10 +14,10 @@
 
 #define S SIM_START_MS
 
-/* Before any round trip is measured: 250 ms, doubling to 2 s. */
+/* A request before any round trip is measured: 250 ms, doubling to 1 s. */
 static uint64_t backoff_at(unsigned n)
 {
-	return backoff_from(TFTP_FIRST_TIMEOUT_MS, n);
+	return backoff_capped(TFTP_FIRST_TIMEOUT_MS, n, TFTP_MAX_REQUEST_TIMEOUT_MS);
 }
 
 /* Read requests sent again before TFTP_REQUEST_GIVE_UP_MS runs out. */
@@ -870,11 +870,11 @@ static void test_no_answer_retransmits_the_rrq_then_fails(void **state)
 	m->k.mute = true;
 	sim_run(m);
 	assert_failed(m, -1, "no answer from the server");
-	/* Nothing measured yet: 250 ms, doubling to 2 s apart, for 7 s in
-	 * all: six requests, so a lossy network still gets an answer. */
-	assert_int_equal(request_retries(), 5);
+	/* Nothing measured yet: 250 ms, doubling to 1 s apart, for 7 s in
+	 * all: nine requests, so a lossy network still gets an answer. */
+	assert_int_equal(request_retries(), 8);
 	assert_int_equal(m->rrqs, 1 + request_retries());
-	static const uint64_t at[] = {0, 250, 750, 1750, 3750, 5750};
+	static const uint64_t at[] = {0, 250, 750, 1750, 2750, 3750, 4750, 5750, 6750};
 	for (unsigned i = 0; i <= request_retries(); i++) {
 		assert_int_equal(at[i], backoff_at(i));
 		assert_int_equal(m->rrq_ms[i], S + at[i]);
@@ -900,14 +900,14 @@ static void test_no_answer_retransmits_the_rrq_then_fails(void **state)
 	sim_free(m);
 
 	/* The caller's limit (tftp_timeout=30), for a server that drops
-	 * requests while busy: 2 s apart once the backoff tops out. */
+	 * requests while busy: 1 s apart once the backoff tops out. */
 	m = sim_new(file, 100, 1428, 4, true);
 	m->k.mute = true;
 	m->x.request_give_up_ms = 30000;
 	sim_run(m);
 	assert_failed(m, -1, "no answer from the server");
 	assert_int_equal(m->end_ms, S + 30000);
-	assert_int_equal(m->rrqs, 1 + request_retries() + (30000 - 7750) / TFTP_MAX_TIMEOUT_MS + 1);
+	assert_int_equal(m->rrqs, 1 + request_retries() + (29750 - 6750) / 1000);
 	assert_int_equal(m->rrq_ms[15], S + 29750); /* the last slot keeps the latest */
 	done(m, file);
 }
@@ -1598,7 +1598,7 @@ static void test_bug_grow_gets_an_uninitialised_cap(void **state)
  * (tftp_input() only sets last_rx_ms; on_data() resets them, but no DATA
  * has come yet). An OACK that answers a retransmitted RRQ leaves ACK 0
  * with the retries the RRQ spent and the RRQ's longer timeout.
- * Input: the server answers the last RRQ (at +5 s) with an OACK, then
+ * Input: the server answers the last RRQ (at +6.75 s) with an OACK, then
  * sends nothing. Expected: ACK 0 resent 1, 2, 2, ... s apart (no round
  * trip measured: Karn's rule takes no sample from a resent request) until
  * 15 s without progress. Was: the RRQ's spent retries and timeout carried
@@ -1612,15 +1612,16 @@ static void test_bug_late_oack_inherits_the_spent_retries(void **state)
 	m->k.no_data = true;
 	sim_run(m);
 	assert_failed(m, -1,
-		      "gave up after 14 retransmissions, 0 KiB of 2 KiB arrived, no progress for "
+		      "gave up after 17 retransmissions, 0 KiB of 2 KiB arrived, no progress for "
 		      "15.7 s; the server stopped sending");
 	uint64_t oack_ms = m->rrq_ms[request_retries()];
-	assert_int_equal(oack_ms, S + 5750);
+	assert_int_equal(oack_ms, S + 6750);
 	assert_int_equal(m->x.rtt_samples, 0);
 	assert_int_equal(m->nacks, 10);
 	for (unsigned i = 0; i < m->nacks; i++) {
 		assert_int_equal(m->acks[i], 0);
-		assert_int_equal(m->ack_ms[i], oack_ms + backoff_at(i));
+		/* A transfer's timer now: doubling to 2 s. */
+		assert_int_equal(m->ack_ms[i], oack_ms + backoff_from(TFTP_FIRST_TIMEOUT_MS, i));
 	}
 	done(m, file);
 }

@@ -620,15 +620,20 @@ static void sim_free(struct sim *m)
 /* When the n-th retransmission is due, counting from the last packet that
  * made progress, for a timer that starts at first and doubles up to
  * TFTP_MAX_TIMEOUT_MS (RFC 6298 s.5.5). */
-static inline uint64_t backoff_from(uint64_t first, unsigned n)
+static inline uint64_t backoff_capped(uint64_t first, unsigned n, uint64_t cap)
 {
 	uint64_t t = 0, timeout = first;
 
 	for (unsigned i = 0; i < n; i++) {
 		t += timeout;
-		timeout = timeout * 2 > TFTP_MAX_TIMEOUT_MS ? TFTP_MAX_TIMEOUT_MS : timeout * 2;
+		timeout = timeout * 2 > cap ? cap : timeout * 2;
 	}
 	return t;
+}
+
+static inline uint64_t backoff_from(uint64_t first, unsigned n)
+{
+	return backoff_capped(first, n, TFTP_MAX_TIMEOUT_MS);
 }
 
 /* A file whose every block differs, so a misplaced block cannot pass. */
