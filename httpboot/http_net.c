@@ -293,8 +293,9 @@ static int net_open(void *ctx, const struct fetch_url *u, bool fresh, bool *reus
 	c->pcb->rto = RTO_TICKS(SYN_RTO_MS);
 	c->pcb->sv = RTO_TICKS(FIRST_RTO_MS);
 	err_t e = tcp_connect(c->pcb, &ip, c->port, conn_connected);
-	uint64_t end = clock_ms() + HTTP_CONNECT_MS;
+	uint64_t end = clock_ms() + HTTP_CONNECT_MS, arp_ms = 0;
 	while (e == ERR_OK && !c->connected && c->pcb && clock_ms() < end) {
+		net_arp_nudge(&ip, &arp_ms); /* the SYN waits for the server's address */
 		net_poll();
 		if (c->pcb && c->pcb->state == SYN_SENT) /* lwIP does not back a SYN off */
 			c->pcb->rto = syn_rto(c->pcb->nrtx);

@@ -37,6 +37,12 @@ size_t net_count(void);
 bool net_link_up(struct net_if *ni);
 struct net_if *net_get(size_t i);
 
+/* Before sending to dst, from a sender that retransmits: while dst's next
+ * hop has no ARP entry, ask for it again, at most every 200 ms (lwIP alone
+ * asks once a second). *last_ms is the sender's own, 0 at its start
+ * (lwip-port/arp_nudge.c). */
+void net_arp_nudge(const ip_addr_t *dst, uint64_t *last_ms);
+
 /* Move received frames into lwIP and run lwIP's timers. Call often. A
  * NIC an EFI program took is skipped, or taken back first if the program
  * has let go of it (net_hold). */

@@ -29,6 +29,7 @@ struct mtftp_run {
 	uint8_t *user;	   /* the caller's buffer, or NULL */
 	uint64_t user_cap; /* its size */
 	bool discard;	   /* count, do not store */
+	uint64_t arp_ms;   /* net_arp_nudge's */
 	bool too_small;	   /* the file did not fit the caller's buffer */
 	bool size_only;	   /* GET_FILE_SIZE */
 	int server_error;  /* ERROR code from the server, or -1 */
@@ -105,6 +106,7 @@ static void mtftp_send(void *ctx, const uint8_t *pkt, size_t len, uint16_t port)
 	if (!p)
 		return;
 	memcpy(p->payload, pkt, len);
+	net_arp_nudge(&r->server, &r->arp_ms);
 	udp_sendto(r->pcb, p, &r->server, port);
 	pbuf_free(p);
 }

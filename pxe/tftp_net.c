@@ -20,6 +20,7 @@ struct tftp_run {
 	struct udp_pcb *pcb;
 	ip_addr_t server;
 	uint16_t port; /* where read requests go: 69 unless a URL said otherwise */
+	uint64_t arp_ms; /* net_arp_nudge's */
 };
 
 static void view_copy(const void *src, size_t off, void *dst, size_t n)
@@ -59,6 +60,7 @@ static void tftp_send(void *ctx, const uint8_t *pkt, size_t len, uint16_t port)
 	if (!p)
 		return;
 	memcpy(p->payload, pkt, len);
+	net_arp_nudge(&r->server, &r->arp_ms);
 	udp_sendto(r->pcb, p, &r->server, port == TFTP_PORT && !r->x.tid ? r->port : port);
 	pbuf_free(p);
 }
