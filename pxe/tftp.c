@@ -309,32 +309,45 @@ static bool room_for(struct tftp_xfer *x, uint64_t end)
 	return true;
 }
 
-/* The server's first answer fixes the transfer parameters. */
+/* The server's first answer fixes the transfer parameters. False when it
+ * is not taken: the transfer failed, or (after a fallback or restart) the
+ * OACK answers an earlier request of ours and is waited past. */
 static bool on_first_reply(struct tftp_xfer *x, uint16_t port, bool oack, const uint8_t *opts,
 			   size_t olen)
 {
-	x->tid = port;
-	x->blksize = 512;
-	x->window = 1;
-	x->utimeout_us = 0;
-	x->has_tsize = false;
+	uint16_t bs = 512, win = 1;
+	uint32_t ut = 0;
+	uint64_t tsize = 0;
+	bool has_tsize = false;
+
 	if (oack) {
-		uint16_t bs = x->req_blksize ? x->req_blksize : 512;
-		uint16_t win = x->req_window > 1 ? x->req_window : 1;
-		uint32_t ut = x->req_utimeout_us;
 		char bad[64], line[96];
-		if (tftp_parse_oack_ut(opts, olen, &bs, &win, &x->tsize, &x->has_tsize, &ut, bad,
+		bs = x->req_blksize ? x->req_blksize : 512;
+		win = x->req_window > 1 ? x->req_window : 1;
+		ut = x->req_utimeout_us;
+		if (tftp_parse_oack_ut(opts, olen, &bs, &win, &tsize, &has_tsize, &ut, bad,
 				       sizeof(bad))) {
+			if (x->restarts) {
+				/* A server that got an earlier request of ours twice
+				 * answers the copy from a port of its own, with that
+				 * request's options (a bigger block): not the answer
+				 * to this one. That transfer is told to stop. */
+				send_error(x, port, 5, "unknown transfer id");
+				return false;
+			}
 			send_error(x, port, 8, "bad option acknowledgement");
 			format_buf(line, sizeof(line),
 				   "server's option acknowledgement refused: %s", bad);
 			fail(x, -1, line);
 			return false;
 		}
-		x->blksize = bs;
-		x->window = win;
-		x->utimeout_us = ut;
 	}
+	x->tid = port;
+	x->blksize = bs;
+	x->window = win;
+	x->utimeout_us = ut;
+	x->tsize = tsize;
+	x->has_tsize = has_tsize;
 	x->cwnd = x->window;
 	if (x->restarts && x->old_has_tsize && x->has_tsize && x->tsize != x->old_tsize) {
 		send_error(x, port, 0, "file changed");
@@ -545,8 +558,8 @@ void tftp_input(struct tftp_xfer *x, uint64_t now, uint16_t port, const struct t
 			uint8_t opts[512];
 			size_t n = v->len - 2 < sizeof(opts) ? v->len - 2 : sizeof(opts);
 			v->copy(v->src, 2, opts, n);
-			rtt_sample(x);
 			if (on_first_reply(x, port, true, opts, n)) {
+				rtt_sample(x);
 				/* Progress: ACK 0 gets a fresh retry budget. */
 				progress(x);
 				time_packet(x, true);
@@ -687,7 +700,8 @@ void tftp_tick(struct tftp_xfer *x, uint64_t now)
 	x->retries++;
 	x->retransmits++;
 	x->last_rx_ms = now;
-	uint32_t cap = x->state == TFTP_REQUESTING ? TFTP_MAX_REQUEST_TIMEOUT_MS : TFTP_MAX_TIMEOUT_MS;
+	uint32_t cap =
+	    x->state == TFTP_REQUESTING ? TFTP_MAX_REQUEST_TIMEOUT_MS : TFTP_MAX_TIMEOUT_MS;
 	x->timeout_ms = x->timeout_ms * 2 > cap ? cap : x->timeout_ms * 2;
 	time_packet(x, false);
 	if (x->state == TFTP_REQUESTING)

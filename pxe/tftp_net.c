@@ -19,7 +19,7 @@ struct tftp_run {
 	struct tftp_xfer x;
 	struct udp_pcb *pcb;
 	ip_addr_t server;
-	uint16_t port; /* where read requests go: 69 unless a URL said otherwise */
+	uint16_t port;	 /* where read requests go: 69 unless a URL said otherwise */
 	uint64_t arp_ms; /* net_arp_nudge's */
 };
 

@@ -1312,6 +1312,36 @@ static void test_fragmenting_blocks_fall_back_to_frame_sized_ones(void **state)
 	done(m, file);
 }
 
+/* Was a bug: after the fallback, an OACK for the first request (the server
+ * got that request twice and answers the copy late, from a port of its
+ * own, with blksize 8192) was taken for the answer to the new one and
+ * failed the transfer: "server's option acknowledgement refused: blksize
+ * 8192 outside 8..1468" (1 atftpd boot in 20 at 20% loss). It is an
+ * earlier transfer of ours: that port is told to stop, and the answer to
+ * the new request is waited for. */
+static void test_stale_oack_after_a_fallback_is_not_the_answer(void **state)
+{
+	size_t len = 256 * 1024;
+	uint8_t *file = make_file(len);
+	struct sim *m = sim_new(file, len, 8192, 4, true);
+
+	m->k.loss_permille = 50;
+	m->k.seed = 7;
+	m->k.frag_mtu = 1500;
+	m->k.new_port_per_rrq = true;
+	m->k.stale_oack_rrq = 2;
+	m->x.fit_blksize = 1468;
+	sim_run(m);
+	assert_received_whole_file(m);
+	assert_int_equal(m->x.restarts, 1);
+	assert_int_equal(m->x.blksize, 1468);
+	bool told = false;
+	for (unsigned i = 0; i < m->nerrs; i++)
+		told |= m->errs[i].port == STRANGER_PORT && m->errs[i].code == 5;
+	assert_true(told);
+	done(m, file);
+}
+
 /* No fallback without loss, nor for a loss or two in a long transfer, nor
  * when the caller gave no frame size. */
 static void test_no_fallback_for_rare_losses(void **state)
@@ -1702,6 +1732,7 @@ int main(void)
 	    cmocka_unit_test(test_lost_tail_of_a_window_times_out_and_completes),
 	    cmocka_unit_test(test_stalled_window_shrinks_to_what_the_server_sends),
 	    cmocka_unit_test(test_stranger_gets_error_5_and_the_transfer_goes_on),
+	    cmocka_unit_test(test_stale_oack_after_a_fallback_is_not_the_answer),
 	    cmocka_unit_test(test_error_1_file_not_found),
 	    cmocka_unit_test(test_error_8_asks_again_without_options),
 	    cmocka_unit_test(test_server_stops_mid_file_backoff_then_fail),

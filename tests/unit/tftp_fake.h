@@ -71,6 +71,10 @@ struct srv_knobs {
 	 * ignored (Sorcerer's Apprentice rule). */
 	bool grant_utimeout;
 	unsigned give_up_sends;
+	/* The n-th request is answered first from STRANGER_PORT with the first
+	 * request's OACK: a copy of an earlier request answered late, from a
+	 * port of its own (a server that got it twice). */
+	unsigned stale_oack_rrq;
 };
 
 struct sim_pkt {
@@ -101,6 +105,8 @@ struct sim {
 	uint64_t last_tx;
 	uint8_t oack[256];
 	size_t oack_len;
+	uint8_t first_oack[256];
+	size_t first_oack_len;
 	bool dropped, dropped2, dupped, swapped, strangered;
 	bool heeded;	   /* an ACK was heeded since the last window went out whole */
 	uint32_t timer_ms; /* tftp-hpa's timer now (0: resend_ms) */
@@ -300,6 +306,8 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 		return;
 	if (sim_frame_lost(m))
 		return;
+	if (m->first_oack_len && m->rrqs == m->k.stale_oack_rrq)
+		sim_queue(m, STRANGER_PORT, m->first_oack, m->first_oack_len);
 	if (m->k.new_port_per_rrq)
 		m->port = (uint16_t)(SRV_PORT + 2 * (m->rrqs - 1));
 
@@ -370,6 +378,10 @@ static void srv_rrq(struct sim *m, const uint8_t *p, size_t len)
 	}
 	m->nblocks = m->len / m->blksize + 1;
 	m->oack_pending = true;
+	if (!m->first_oack_len) {
+		memcpy(m->first_oack, m->oack, m->oack_len);
+		m->first_oack_len = m->oack_len;
+	}
 	if (m->k.give_up_sends)
 		m->last_tx = m->now; /* its timer starts, whether the OACK is lost or not */
 	if (!sim_frame_lost(m))
