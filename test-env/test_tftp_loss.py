@@ -14,7 +14,9 @@ docs/benchmarks.md:
     python3 test-env/test_tftp_loss.py [BOOTS] [--elf PATH --rom PATH]
         [--cases atftpd:50,tftp-hpa:200,...] [--entries pvh,rom]
 
-WB_LOSS_LOGS=DIR keeps each boot's serial log there.
+WB_LOSS_LOGS=DIR keeps each boot's serial log there; WB_LOSS_PCAP=DIR
+captures the frame headers (tcpdump) on the client's tap and the server's
+interface.
 
 tftp-hpa has no windowsize, recovers a lost block only by its own timer
 (utimeout, 10 ms on this LAN once asked) and gives a block up (exits)
@@ -120,6 +122,14 @@ def boot_once(server, permille, entry, work, name):
         srv = lan.host("srv", f"{PREFIX}.1")
         lan.spawn(srv, dnsmasq_argv(work / "d", boot="pxelinux.0"), log=work / "dnsmasq.log")
         lan.spawn(srv, tftp_argv(server, tree), log=work / "tftpd.log")
+        pcap = os.environ.get("WB_LOSS_PCAP")
+        if pcap:
+            # Frame headers on both sides of the lossy bridge: the client's
+            # tap and the server's eth0.
+            Path(pcap).mkdir(parents=True, exist_ok=True)
+            for ns, dev in ((lan.ns, "tap0"), (srv, "eth0")):
+                lan.spawn(ns, ["tcpdump", "-q", "-i", dev, "-s", "96", "-c", "50000", "-w",
+                               f"{pcap}/{name}-{dev}.pcap"])
         time.sleep(0.3)
         if permille:
             drop_frames(lan, permille)
