@@ -54,6 +54,7 @@ int fat_get(struct fat_vol *v, uint32_t c, uint32_t *val)
  * byte with its neighbour; FAT32 keeps the top 4 bits (s.4). */
 int fat_set(struct fat_vol *v, uint32_t c, uint32_t val)
 {
+	v->dir_hint_first = 0; /* a chain may change */
 	if (c < 2 || c > v->clusters + 1)
 		return FAT_ECORRUPT;
 	for (unsigned n = 0; n < v->fats; n++) {

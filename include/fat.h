@@ -81,6 +81,11 @@ struct fat_vol {
 	uint64_t fsinfo_off;   /* FAT32 FSInfo sector, 0 if none */
 	bool free_known;       /* free_count is exact (counted once) */
 	uint32_t free_count;
+	/* Where the last directory scan stopped (a directory's first cluster,
+	 * and which of its clusters, and that cluster): a lookup or listing
+	 * that goes on from there walks the chain from there, not from the
+	 * start for every entry. Forgotten when any FAT entry changes. */
+	uint32_t dir_hint_first, dir_hint_clus, dir_hint_idx;
 	uint32_t next_free; /* where the next search for a free cluster starts */
 	bool fsinfo_dirty;
 	uint8_t bpb_label[11];
