@@ -55,7 +55,7 @@
  * stops also come while the held bytes are re-read. At one per 10000 a
  * 5600-block kernel runs out of 8 restarts about 1 time in 1000 (simulated;
  * 6 with 5, 33 with 3). Restarts cost nothing unless used; each is a
- * re-read (1-4 min for the demo kernel at 20% under TCG), so the budget
+ * re-read (25-40 s for the demo kernel at 20% under TCG), so the budget
  * bounds the time a flaky server can take. A server that is gone for good costs one
  * unanswered request, not 8: an attempt that gets no block, or stops at the
  * very byte the one before it stopped at, ends the transfer. */
