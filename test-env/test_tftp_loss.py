@@ -245,21 +245,33 @@ def test_tftp_server_killed_mid_kernel_boot_asks_again(tmp_path, vm_name):
     assert r.exit_code == 0
 
 
+def demo_tree(work, name):
+    """The demo kernel and initrd under work/root with a config naming
+    name; work/d for dnsmasq."""
+    if not (DEMO / "vmlinuz").exists():
+        pytest.fail("build/demo is missing: make test builds it (make demo)")
+    tree = work / "root"
+    make_tree(tree, name)
+    (work / "d").mkdir()
+    return tree
+
+
+def dhcp_server(lan, work):
+    """The server host on the lan, dnsmasq on it (pxelinux.0). Its name."""
+    srv = lan.host("srv", f"{PREFIX}.1")
+    lan.spawn(srv, dnsmasq_argv(work / "d", boot="pxelinux.0"), log=work / "dnsmasq.log")
+    return srv
+
+
 @needs_lab
 def test_tftp_server_up_late_is_waited_for_with_tftp_timeout(tmp_path, vm_name):
     """A TFTP server that answers nothing for 10 s (busy: atftpd past its
     --maxthread drops requests; or still starting). By default the request
     is given up after 7 s; with tftp_timeout=30 it is asked again every
-    2 s until the server answers, and the boot completes."""
-    if not (DEMO / "vmlinuz").exists():
-        pytest.fail("build/demo is missing: make test builds it (make demo)")
-    tree = tmp_path / "root"
-    make_tree(tree, vm_name)
-    (tmp_path / "d").mkdir()
+    second until the server answers, and the boot completes."""
+    tree = demo_tree(tmp_path, vm_name)
     with Lan() as lan:
-        srv = lan.host("srv", f"{PREFIX}.1")
-        lan.spawn(srv, dnsmasq_argv(tmp_path / "d", boot="pxelinux.0"),
-                  log=tmp_path / "dnsmasq.log")
+        srv = dhcp_server(lan, tmp_path)
         vm = Vm(entry="pvh", memory="512M", name=vm_name,
                 config="dhcp_timeout=60\ntftp_timeout=30\n",
                 netdevs=["tap,id=n0,ifname=tap0,script=no,downscript=no"],
@@ -306,15 +318,9 @@ def test_tftp_hpa_transfer_exit_is_seen_from_its_utimeout(tmp_path, vm_name):
     fast the machine): the client knows the server's timer and asks
     again 126 of its periods + 1 s after the last block (2.3 s at 10 ms), not
     15 s."""
-    if not (DEMO / "vmlinuz").exists():
-        pytest.fail("build/demo is missing: make test builds it (make demo)")
-    tree = tmp_path / "root"
-    make_tree(tree, vm_name)
-    (tmp_path / "d").mkdir()
+    tree = demo_tree(tmp_path, vm_name)
     with Lan() as lan:
-        srv = lan.host("srv", f"{PREFIX}.1")
-        lan.spawn(srv, dnsmasq_argv(tmp_path / "d", boot="pxelinux.0"),
-                  log=tmp_path / "dnsmasq.log")
+        srv = dhcp_server(lan, tmp_path)
         tftpd = lan.spawn(srv, tftp_argv("tftp-hpa", tree), log=tmp_path / "tftpd.log")
         time.sleep(0.3)
         drop_frames(lan, 50)
