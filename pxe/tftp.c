@@ -66,13 +66,20 @@ static void time_packet(struct tftp_xfer *x, bool first_copy)
 	x->timed_at = x->now;
 }
 
+/* The transfer runs lock-step on the timer tftp-hpa took from us (its
+ * utimeout): that server resends a block only on it, ignores repeated ACKs
+ * of older blocks, and exits after TFTP_HPA_GIVE_UP_PERIODS of it. */
+static bool on_server_timer(const struct tftp_xfer *x)
+{
+	return x->state == TFTP_RECEIVING && x->utimeout_us && x->window == 1;
+}
+
 /* The timer without backoff: SRTT + max(G, 4 RTTVAR) (RFC 6298 s.2.3),
  * G = 1 ms, within [floor, TFTP_MAX_RTO_MS]; the floor is lower for a
  * lock-step server that took our utimeout (TFTP_MIN_RTO_HPA_MS). */
 static void update_rto(struct tftp_xfer *x)
 {
-	bool hpa = x->state == TFTP_RECEIVING && x->utimeout_us && x->window == 1;
-	uint32_t floor = hpa ? TFTP_MIN_RTO_HPA_MS : TFTP_MIN_RTO_MS;
+	uint32_t floor = on_server_timer(x) ? TFTP_MIN_RTO_HPA_MS : TFTP_MIN_RTO_MS;
 	uint32_t var = 4 * x->rttvar8 > 8 ? 4 * x->rttvar8 : 8;
 	uint32_t rto = (x->srtt8 + var + 7) / 8;
 
@@ -653,7 +660,7 @@ static bool server_gone(const struct tftp_xfer *x)
 {
 	uint64_t periods_ms = (uint64_t)x->utimeout_us * TFTP_HPA_GIVE_UP_PERIODS / 1000;
 
-	return x->state == TFTP_RECEIVING && x->utimeout_us && x->window == 1 &&
+	return on_server_timer(x) &&
 	       x->now - x->progress_ms >= 2 * periods_ms + TFTP_GONE_MARGIN_MS &&
 	       x->now - x->last_srv_ms >= periods_ms + TFTP_GONE_MARGIN_MS;
 }
