@@ -37,6 +37,10 @@ size_t net_count(void);
 bool net_link_up(struct net_if *ni);
 struct net_if *net_get(size_t i);
 
+/* Where a frame for dst goes on nif: dst itself on our subnet, else the
+ * router (lwip-port/arp_nudge.c). */
+void net_next_hop(struct netif *nif, const ip4_addr_t *dst, ip4_addr_t *hop);
+
 /* Before sending to dst, from a sender that retransmits: while dst's next
  * hop has no ARP entry, ask for it again, at most every 200 ms (lwIP alone
  * asks once a second). *last_ms is the sender's own, 0 at its start

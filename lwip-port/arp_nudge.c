@@ -15,20 +15,29 @@
 
 #define ARP_NUDGE_MS 200
 
+void net_next_hop(struct netif *nif, const ip4_addr_t *dst, ip4_addr_t *hop)
+{
+	/* Off our subnet, the router is the next hop. */
+	if (!ip4_addr_isany_val(*netif_ip4_netmask(nif)) &&
+	    !ip4_addr_netcmp(dst, netif_ip4_addr(nif), netif_ip4_netmask(nif)) &&
+	    !ip4_addr_isany_val(*netif_ip4_gw(nif)))
+		ip4_addr_copy(*hop, *netif_ip4_gw(nif));
+	else
+		ip4_addr_copy(*hop, *dst);
+}
+
 void net_arp_nudge(const ip_addr_t *dst, uint64_t *last_ms)
 {
-	const ip4_addr_t *to = ip_2_ip4(dst);
+	const ip4_addr_t *to = ip_2_ip4(dst), *found;
 	struct netif *nif = ip4_route(to);
-	const ip4_addr_t *hop = to, *found;
 	struct eth_addr *eth;
+	ip4_addr_t hop;
 	uint64_t now = clock_ms();
 
 	if (!nif || ip4_addr_isbroadcast(to, nif) || ip4_addr_ismulticast(to))
 		return;
-	if (!ip4_addr_netcmp(to, netif_ip4_addr(nif), netif_ip4_netmask(nif)) &&
-	    !ip4_addr_isany_val(*netif_ip4_gw(nif)))
-		hop = netif_ip4_gw(nif); /* off our subnet: the router */
-	if (etharp_find_addr(nif, hop, &eth, &found) >= 0)
+	net_next_hop(nif, to, &hop);
+	if (etharp_find_addr(nif, &hop, &eth, &found) >= 0)
 		return;
 	if (!*last_ms) {
 		*last_ms = now ? now : 1; /* lwIP asks with the first packet */
@@ -37,5 +46,5 @@ void net_arp_nudge(const ip_addr_t *dst, uint64_t *last_ms)
 	if (now - *last_ms < ARP_NUDGE_MS)
 		return;
 	*last_ms = now;
-	etharp_request(nif, hop);
+	etharp_request(nif, &hop);
 }

@@ -89,15 +89,10 @@ void pxe_bc_arp_to_mode(void)
 EFI_STATUS pxe_bc_resolve(uint32_t ip_be, EFI_MAC_ADDRESS *mac)
 {
 	struct netif *nif = &pxe_bc_state.ni->nif;
-	uint32_t me = ip4_addr_get_u32(netif_ip4_addr(nif));
-	uint32_t mask = ip4_addr_get_u32(netif_ip4_netmask(nif));
-	ip4_addr_t hop;
+	ip4_addr_t dst, hop;
 
-	/* Off our subnet, the router is the next hop. */
-	if (mask && (ip_be & mask) != (me & mask) && !ip4_addr_isany_val(*netif_ip4_gw(nif)))
-		ip4_addr_copy(hop, *netif_ip4_gw(nif));
-	else
-		ip4_addr_set_u32(&hop, ip_be);
+	ip4_addr_set_u32(&dst, ip_be);
+	net_next_hop(nif, &dst, &hop);
 	uint64_t end = clock_ms() + PXE_BC_ARP_TIMEOUT_MS, next = 0;
 	for (;;) {
 		struct eth_addr *eth;
