@@ -321,10 +321,11 @@ static void test_utimeout_exit_is_seen_when_due(void **state)
 	done(m, file);
 }
 
-/* The utimeout a fallback asks is twice the round trip within 10..100 ms:
- * a slow round trip (100 ms) asks 100 ms, whose exit (126 x 100 ms + 1 s)
- * is still seen sooner than the 15 s rule. */
-static void test_fallback_utimeout_is_capped(void **state)
+/* A lossy fragmenting transfer over a round trip of rtt_ms (the sim
+ * delays the server's datagrams only) falls back; its new request must be
+ * want (want_len bytes with the NUL sizeof adds). */
+static void assert_fallback_request(uint32_t rtt_ms, uint32_t seed_rtt_ms, const uint8_t *want,
+				    size_t want_len)
 {
 	size_t len = 64 * 1024;
 	uint8_t *file = make_file(len);
@@ -334,39 +335,33 @@ static void test_fallback_utimeout_is_capped(void **state)
 	m->k.seed = 7;
 	m->k.frag_mtu = 1500;
 	m->k.new_port_per_rrq = true;
-	m->k.delay_ms = 100; /* the server's datagrams only: a 100 ms round trip */
+	m->k.delay_ms = rtt_ms;
 	m->x.fit_blksize = 1468;
-	m->x.seed_rtt_ms = 200;
+	m->x.seed_rtt_ms = seed_rtt_ms;
 	sim_run(m);
 	assert_received_whole_file(m);
 	assert_true(m->x.fell_back);
+	assert_int_equal(m->rrq_len[1], want_len);
+	assert_memory_equal(m->rrq[1], want, want_len);
+	done(m, file);
+}
+
+/* The utimeout a fallback asks is twice the round trip within 10..100 ms:
+ * a slow round trip (100 ms) asks 100 ms, whose exit (126 x 100 ms + 1 s)
+ * is still seen sooner than the 15 s rule. */
+static void test_fallback_utimeout_is_capped(void **state)
+{
 	static const uint8_t rrq2[] =
 	    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0utimeout\000100000";
-	assert_int_equal(m->rrq_len[1], sizeof(rrq2));
-	assert_memory_equal(m->rrq[1], rrq2, sizeof(rrq2));
+	assert_fallback_request(100, 200, rrq2, sizeof(rrq2));
 	assert_true(2 * TFTP_HPA_GIVE_UP_PERIODS * TFTP_MAX_UTIMEOUT_MS + TFTP_GONE_MARGIN_MS <
 		    TFTP_GIVE_UP_MS);
-	done(m, file);
 
 	/* A 20 ms round trip asks 40 ms: the round trip, not our timer (which
 	 * adds 4 x the variance the 8 KiB blocks had). */
-	file = make_file(len);
-	m = watched_sim(file, len, 8192, 0);
-	m->k.loss_permille = 50;
-	m->k.seed = 7;
-	m->k.frag_mtu = 1500;
-	m->k.new_port_per_rrq = true;
-	m->k.delay_ms = 20; /* the server's datagrams only: the round trip */
-	m->x.fit_blksize = 1468;
-	m->x.seed_rtt_ms = 20;
-	sim_run(m);
-	assert_received_whole_file(m);
-	assert_true(m->x.fell_back);
 	static const uint8_t rrq3[] =
 	    "\0\1boot.efi\0octet\0blksize\0001468\0tsize\0000\0utimeout\00040000";
-	assert_int_equal(m->rrq_len[1], sizeof(rrq3));
-	assert_memory_equal(m->rrq[1], rrq3, sizeof(rrq3));
-	done(m, file);
+	assert_fallback_request(20, 20, rrq3, sizeof(rrq3));
 }
 
 /* A model of tftp-hpa (utimeout as its timer, 6 sends a block, duplicate
