@@ -125,7 +125,7 @@ def summarize(build, target):
     elif row["execs"] is None:
         row["result"] = "no DONE line"
     elif row["execs"] >= meta["runs"]:
-        row["result"] = f"clean, {meta['runs']:.0e} runs reached".replace("e+0", "e")
+        row["result"] = f"clean, {meta['runs']:g} runs reached".replace("e+0", "e")
     else:
         row["result"] = f"clean, stopped by the {meta['seconds']} s bound"
     return row
