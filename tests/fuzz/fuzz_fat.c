@@ -19,19 +19,23 @@ static unsigned opened;
  * the second walk is the nested one (a '..' in a name has somewhere to
  * go), and further walks over the same clusters reach nothing new; the
  * old 16-deep walk of a loop was 80% of this target's time. */
-static uint32_t walked[256];
-static uint8_t walks[256];
+static struct {
+	uint32_t first;
+	uint8_t walks;
+} walked[256];
 static unsigned nwalked;
 
 static bool walked_enough(uint32_t first)
 {
 	for (unsigned i = 0; i < nwalked; i++)
-		if (walked[i] == first)
-			return walks[i]++ >= 2;
-	if (nwalked < sizeof(walked) / sizeof(walked[0])) {
-		walks[nwalked] = 1;
-		walked[nwalked++] = first;
-	}
+		if (walked[i].first == first) {
+			if (walked[i].walks >= 2)
+				return true;
+			walked[i].walks++;
+			return false;
+		}
+	if (nwalked < sizeof(walked) / sizeof(walked[0]))
+		walked[nwalked++] = (typeof(walked[0])){.first = first, .walks = 1};
 	return false;
 }
 
